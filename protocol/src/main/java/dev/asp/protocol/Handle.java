@@ -1,0 +1,48 @@
+package dev.asp.protocol;
+
+import java.util.regex.Pattern;
+
+/** An agent's address on the network: {@code @owner.agent}, lowercase alphanumerics, _ and -. */
+public final class Handle {
+  private static final Pattern HANDLE = Pattern.compile("^@[a-z0-9_-]+\\.[a-z0-9_-]+$");
+  private static final Pattern OWNER = Pattern.compile("^[a-z0-9_-]+$");
+  private static final Pattern ALLOWLIST_ENTRY =
+      Pattern.compile("^@[a-z0-9_-]+\\.([a-z0-9_-]+|\\*)$");
+
+  private Handle() {}
+
+  public static boolean isValid(String handle) {
+    return handle != null && HANDLE.matcher(handle).matches();
+  }
+
+  /** Returns the handle unchanged, or throws {@link ErrorCode#INVALID_HANDLE}. */
+  public static String require(String handle) {
+    if (!isValid(handle)) {
+      throw new AspException(
+          ErrorCode.INVALID_HANDLE, "invalid handle: expected @owner.agent in [a-z0-9_-]");
+    }
+    return handle;
+  }
+
+  /** The owner part of a valid handle: {@code @acme.support} → {@code acme}. */
+  public static String owner(String handle) {
+    return handle.substring(1, handle.indexOf('.'));
+  }
+
+  public static boolean isValidOwner(String owner) {
+    return owner != null && OWNER.matcher(owner).matches();
+  }
+
+  /** An allowlist entry is an exact handle or an owner glob {@code @owner.*}. */
+  public static boolean isValidAllowlistEntry(String entry) {
+    return entry != null && ALLOWLIST_ENTRY.matcher(entry).matches();
+  }
+
+  /** Whether an allowlist entry (exact handle or {@code @owner.*}) admits the given handle. */
+  public static boolean entryMatches(String entry, String handle) {
+    if (entry.endsWith(".*")) {
+      return handle.startsWith(entry.substring(0, entry.length() - 1));
+    }
+    return entry.equals(handle);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.asp.protocol.bus;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving side of a contract: routes a request to the handler of its action and replies with
+ * its result, or fails the message with the error's bus code and caller-safe message. Unexpected
+ * exceptions are logged here and reach the caller only as {@code internal_error}.
+ */
+public final class ActionDispatcher<A extends Enum<A>> {
+  private static final Logger LOG = LoggerFactory.getLogger(ActionDispatcher.class);
+
+  private final Class<A> actions;
+  private final Map<A, Function<JsonObject, Future<JsonObject>>> handlers;
+  private final Function<Throwable, Throwable> failureMapper;
+
+  /**
+   * @param failureMapper turns module-specific failures (e.g. database errors) into {@link
+   *     AspException}s before they are classified
+   */
+  public ActionDispatcher(Class<A> actions, Function<Throwable, Throwable> failureMapper) {
+    this.actions = actions;
+    this.handlers = new EnumMap<>(actions);
+    this.failureMapper = failureMapper;
+  }
+
+  public ActionDispatcher<A> on(A action, Function<JsonObject, Future<JsonObject>> handler) {
+    handlers.put(action, handler);
+    return this;
+  }
+
+  public void handle(Message<JsonObject> message) {
+    Function<JsonObject, Future<JsonObject>> handler = handlerFor(message);
+    if (handler == null) {
+      fail(message, new AspException(ErrorCode.INVALID_REQUEST, "unknown action"));
+      return;
+    }
+    Future<JsonObject> result;
+    try {
+      JsonObject body = message.body() == null ? new JsonObject() : message.body();
+      result = handler.apply(body);
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(message::reply).onFailure(failure -> fail(message, failure));
+  }
+
+  private Function<JsonObject, Future<JsonObject>> handlerFor(Message<JsonObject> message) {
+    String name = message.headers().get(Addresses.ACTION_HEADER);
+    if (name == null) {
+      return null;
+    }
+    try {
+      return handlers.get(Enum.valueOf(actions, name));
+    } catch (IllegalArgumentException unknown) {
+      return null;
+    }
+  }
+
+  private void fail(Message<JsonObject> message, Throwable failure) {
+    AspException error = AspException.from(failureMapper.apply(failure));
+    if (error.code() == ErrorCode.INTERNAL || error.code() == ErrorCode.UNAVAILABLE) {
+      LOG.error(
+          "{} {} failed",
+          message.address(),
+          message.headers().get(Addresses.ACTION_HEADER),
+          failure);
+    }
+    message.fail(error.code().busCode(), error.getMessage());
+  }
+}

@@ -1,0 +1,25 @@
+package dev.asp.protocol.bus;
+
+/**
+ * Every event-bus address of the operator, and nowhere else (P1). Requests carry their action in
+ * the {@link #ACTION_HEADER} header and a JSON object body.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  /** Header naming the action of a request. */
+  public static final String ACTION_HEADER = "action";
+
+  /** Point-to-point: the trust verticle ({@link TrustAction}). */
+  public static final String TRUST = "asp.trust";
+
+  /** Point-to-point: the session verticle ({@link SessionAction}). */
+  public static final String SESSION = "asp.session";
+
+  /**
+   * Publish: the session verticle announces events after they commit, so delivery nodes can wake up
+   * (P4). A lost announcement delays delivery, never loses it: the log is the truth (P3). Body:
+   * {@code {session_id, events:[event...]}}.
+   */
+  public static final String EVENTS_COMMITTED = "asp.delivery.committed";
+}

@@ -1,0 +1,29 @@
+package dev.asp.protocol.bus;
+
+/** JSON field names that exist only on the event bus (wire names are in {@code Fields}). */
+public final class BusFields {
+  private BusFields() {}
+
+  public static final String CALLER = "caller";
+  public static final String TOKEN = "token";
+  public static final String TOKEN_ID = "token_id";
+  public static final String TOKENS = "tokens";
+  public static final String PRINCIPAL = "principal";
+  public static final String ROLE = "role";
+  public static final String ROLE_ADMIN = "admin";
+  public static final String ROLE_OWNER = "owner";
+  public static final String OWNER = "owner";
+  public static final String FROM = "from";
+  public static final String TO = "to";
+  public static final String REACHABLE = "reachable";
+  public static final String INBOUND_POLICY = "inbound_policy";
+  public static final String ALLOWLIST = "allowlist";
+  public static final String ENTRY = "entry";
+  public static final String BLOCKED = "blocked";
+  public static final String BLOCKS = "blocks";
+  public static final String BLOCKER = "blocker";
+  public static final String FORCE_LEFT = "force_left";
+  public static final String AGENTS = "agents";
+  public static final String SESSIONS = "sessions";
+  public static final String DELETED = "deleted";
+}

@@ -1,0 +1,93 @@
+package dev.asp.storage;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where the operator's PostgreSQL is and how many connections a verticle may hold. Built from a
+ * {@code postgresql://user:password@host:port/database} URL; the password is never printed ({@link
+ * #toString()} omits it).
+ */
+public record DatabaseSettings(
+    String host, int port, String database, String user, String password, int poolSize) {
+
+  /** Parses a {@code postgresql://} (or {@code postgres://}) URL; throws with a clear message. */
+  public static DatabaseSettings fromUrl(String url, int poolSize) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "not a valid URL (expected postgresql://user:password@host:port/db)");
+    }
+    if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("must start with postgresql://");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("has no host");
+    }
+    String path = uri.getPath() == null ? "" : uri.getPath();
+    String database = path.startsWith("/") ? path.substring(1) : path;
+    if (database.isEmpty()) {
+      throw new IllegalArgumentException("has no database name");
+    }
+    String user = "postgres";
+    String password = null;
+    if (uri.getRawUserInfo() != null) {
+      String[] parts = uri.getRawUserInfo().split(":", 2);
+      user = decode(parts[0]);
+      password = parts.length > 1 ? decode(parts[1]) : null;
+    }
+    int port = uri.getPort() == -1 ? 5432 : uri.getPort();
+    return new DatabaseSettings(uri.getHost(), port, database, user, password, poolSize);
+  }
+
+  public PgConnectOptions connectOptions() {
+    PgConnectOptions options =
+        new PgConnectOptions()
+            .setHost(host)
+            .setPort(port)
+            .setDatabase(database)
+            .setUser(user)
+            .setCachePreparedStatements(true)
+            .setReconnectAttempts(2)
+            .setReconnectInterval(500);
+    if (password != null) {
+      options.setPassword(password);
+    }
+    return options;
+  }
+
+  /** A pool on the calling verticle's context; close it in the verticle's stop. */
+  public Pool pool(Vertx vertx) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 64))
+        .connectingTo(connectOptions())
+        .using(vertx)
+        .build();
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+  }
+
+  public DatabaseSettings withDatabase(String otherDatabase) {
+    return new DatabaseSettings(host, port, otherDatabase, user, password, poolSize);
+  }
+
+  @Override
+  public String toString() {
+    return "postgresql://" + user + "@" + host + ":" + port + "/" + database;
+  }
+
+  private static String decode(String text) {
+    return URLDecoder.decode(text, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.asp.storage;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies one module's versioned SQL migrations with Flyway. Each verticle module owns its tables,
+ * its migration folder and its own history table, so modules evolve independently.
+ *
+ * <p>This is blocking JDBC: call it from {@code main}, a worker or {@code executeBlocking}, never
+ * from an event loop (P8). Flyway holds a PostgreSQL advisory lock while migrating, so nodes
+ * starting together do not race. A database migrated by a newer operator (a version this build does
+ * not know) is refused: running old code on a new schema is how data gets corrupted.
+ */
+public final class SchemaMigrator {
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
+
+  /** A module's migrations: classpath folder and history table. */
+  public record Module(String name, String location, String historyTable) {}
+
+  private SchemaMigrator() {}
+
+  public static void migrate(DatabaseSettings db, Module module) {
+    Flyway flyway =
+        Flyway.configure(SchemaMigrator.class.getClassLoader())
+            .dataSource(db.jdbcUrl(), db.user(), db.password())
+            .locations(module.location())
+            .table(module.historyTable())
+            .baselineOnMigrate(false)
+            // Fail instead of ignoring migrations applied by a newer operator ("future" ones).
+            .ignoreMigrationPatterns("")
+            .validateOnMigrate(true)
+            .connectRetries(5)
+            .load();
+    try {
+      MigrateResult result = flyway.migrate();
+      LOG.info(
+          "schema {} at version {} ({} migration(s) applied)",
+          module.name(),
+          result.targetSchemaVersion == null
+              ? result.initialSchemaVersion
+              : result.targetSchemaVersion,
+          result.migrationsExecuted);
+    } catch (FlywayException e) {
+      throw new IllegalStateException(
+          "database schema '"
+              + module.name()
+              + "' cannot be used by this operator version: "
+              + e.getMessage(),
+          e);
+    }
+  }
+}
