@@ -4,6 +4,7 @@ import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
 
 /**
@@ -47,7 +48,8 @@ public final class DbFailures {
             || state.startsWith(SqlStates.RESOURCES_CLASS)
             || state.startsWith(SqlStates.OPERATOR_INTERVENTION_CLASS);
       }
-      if (t instanceof IOException
+      if (t instanceof ClosedConnectionException
+          || t instanceof IOException
           || t.getClass().getName().startsWith("io.netty.channel")
           || t instanceof io.vertx.core.VertxException && isClosedConnection(t)) {
         return true;

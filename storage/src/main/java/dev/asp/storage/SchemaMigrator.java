@@ -29,7 +29,10 @@ public final class SchemaMigrator {
             .dataSource(db.jdbcUrl(), db.user(), db.password())
             .locations(module.location())
             .table(module.historyTable())
-            .baselineOnMigrate(false)
+            // Modules share one database schema, each with its own history table: the second module
+            // finds a non-empty schema, so its history starts from an empty baseline (version 0).
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
             // Fail instead of ignoring migrations applied by a newer operator ("future" ones).
             .ignoreMigrationPatterns("")
             .validateOnMigrate(true)
