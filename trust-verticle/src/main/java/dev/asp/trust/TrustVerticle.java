@@ -1,0 +1,205 @@
+package dev.asp.trust;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.InboundPolicy;
+import dev.asp.protocol.bus.ActionDispatcher;
+import dev.asp.protocol.bus.Addresses;
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.TrustAction;
+import dev.asp.storage.DbFailures;
+import dev.asp.trust.impl.AdminOperations;
+import dev.asp.trust.impl.Requests;
+import dev.asp.trust.impl.SeedLoader;
+import dev.asp.trust.impl.Tokens;
+import dev.asp.trust.impl.TrustQueries;
+import dev.asp.trust.impl.TrustRules;
+import dev.asp.trust.impl.TrustRules.AgentTrust;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owners, agents, tokens, inbound policies, allowlists and blocks, served at {@link
+ * Addresses#TRUST} ({@link TrustAction} is the contract). It answers "who is this token" and "may
+ * these agents communicate" for the gateway and the session verticle, and performs the owner/admin
+ * operations; a block force-leaves shared sessions through the session verticle.
+ *
+ * <p>Failure codes: {@code unauthenticated} for unknown, revoked or deleted credentials; {@code
+ * not_found} for unknown agents and agents outside an owner's scope; {@code forbidden} for
+ * admin-only operations; {@code invalid_handle}/{@code invalid_request} for bad input; {@code
+ * conflict} for duplicates; {@code unavailable} when the database or session verticle is down.
+ *
+ * <p>The schema must be migrated ({@link TrustSchema#MODULE}) before deployment; start-up fails
+ * otherwise. Tokens are stored as SHA-256 hashes only and are never logged.
+ */
+public final class TrustVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(TrustVerticle.class);
+
+  private final TrustSettings settings;
+
+  /** Hash of the admin token, compared in constant time; null when the admin API is disabled. */
+  private final byte[] adminTokenHash;
+
+  private Pool pool;
+
+  public TrustVerticle(TrustSettings settings) {
+    this.settings = settings;
+    this.adminTokenHash = settings.adminEnabled() ? Tokens.sha256(settings.adminToken()) : null;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = settings.db().pool(vertx);
+    AdminOperations admin =
+        new AdminOperations(pool, new BusClient(vertx, settings.busTimeoutMs()));
+    SeedLoader seed = new SeedLoader(pool);
+    ActionDispatcher<TrustAction> dispatcher =
+        new ActionDispatcher<>(TrustAction.class, DbFailures::map)
+            .on(TrustAction.AUTHENTICATE, this::authenticate)
+            .on(TrustAction.AUTHENTICATE_ADMIN, this::authenticateAdmin)
+            .on(TrustAction.REACHABLE, this::reachable)
+            .on(TrustAction.CREATE_OWNER, admin::createOwner)
+            .on(TrustAction.ROTATE_OWNER_TOKEN, admin::rotateOwnerToken)
+            .on(TrustAction.CREATE_AGENT, admin::createAgent)
+            .on(TrustAction.LIST_AGENTS, admin::listAgents)
+            .on(TrustAction.GET_AGENT, admin::getAgent)
+            .on(TrustAction.DELETE_AGENT, admin::deleteAgent)
+            .on(TrustAction.ISSUE_TOKEN, admin::issueToken)
+            .on(TrustAction.ROTATE_TOKENS, admin::rotateTokens)
+            .on(TrustAction.REVOKE_TOKEN, admin::revokeToken)
+            .on(TrustAction.SET_POLICY, admin::setPolicy)
+            .on(TrustAction.ADD_ALLOWLIST_ENTRY, admin::addAllowlistEntry)
+            .on(TrustAction.REMOVE_ALLOWLIST_ENTRY, admin::removeAllowlistEntry)
+            .on(TrustAction.BLOCK, admin::block)
+            .on(TrustAction.UNBLOCK, admin::unblock)
+            .on(TrustAction.SEED, seed::seed);
+    Future<?> schemaReady = pool.query(TrustQueries.PROBE_SCHEMA).execute();
+    Future<Void> consuming =
+        vertx.eventBus().<JsonObject>consumer(Addresses.TRUST, dispatcher::handle).completion();
+    // A failed start never reaches stop(): release the pool here so a retry does not leak it.
+    return Future.all(schemaReady, consuming)
+        .onSuccess(v -> LOG.info("trust verticle serving {} with {}", Addresses.TRUST, settings))
+        .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  /** {@code {token}} → {@code {handle}} of the live agent holding that active token. */
+  private Future<JsonObject> authenticate(JsonObject body) {
+    return pool.preparedQuery(TrustQueries.AGENT_BY_TOKEN_HASH)
+        .execute(Tuple.of(Tokens.hash(tokenOf(body))))
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                throw invalidToken();
+              }
+              return new JsonObject().put(Fields.HANDLE, rows.iterator().next().getString(0));
+            });
+  }
+
+  /**
+   * {@code {token}} → the admin or owner principal. The admin token is checked first, by hash and
+   * in constant time; agent tokens live in another table, so they can never pass as owner tokens.
+   */
+  private Future<JsonObject> authenticateAdmin(JsonObject body) {
+    byte[] hash = Tokens.sha256(tokenOf(body));
+    if (adminTokenHash != null && MessageDigest.isEqual(adminTokenHash, hash)) {
+      return Future.succeededFuture(new JsonObject().put(BusFields.ROLE, BusFields.ROLE_ADMIN));
+    }
+    return pool.preparedQuery(TrustQueries.OWNER_BY_TOKEN_HASH)
+        .execute(Tuple.of(Buffer.buffer(hash)))
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                throw invalidToken();
+              }
+              return new JsonObject()
+                  .put(BusFields.ROLE, BusFields.ROLE_OWNER)
+                  .put(BusFields.OWNER, rows.iterator().next().getString(0));
+            });
+  }
+
+  /**
+   * {@code {from, to:[handle]}} → {@code {reachable:[handle]}}. Two queries whatever the number of
+   * targets: the agents involved with their allowlists, then the blocks between {@code from} and
+   * the targets; {@link TrustRules#reachable} decides.
+   */
+  private Future<JsonObject> reachable(JsonObject body) {
+    String from = Requests.handle(body, BusFields.FROM);
+    List<String> targets = Requests.strings(body, BusFields.TO);
+    if (targets.isEmpty()) {
+      return Future.succeededFuture(reachableReply(List.of()));
+    }
+    String[] others = targets.toArray(String[]::new);
+    List<String> involved = new ArrayList<>(targets);
+    involved.add(from);
+    Future<Map<String, AgentTrust>> agents =
+        pool.preparedQuery(TrustQueries.TRUST_OF_AGENTS)
+            .execute(Tuple.of(involved.toArray(String[]::new)))
+            .map(TrustVerticle::trustByHandle);
+    Future<Set<String>> blocked =
+        pool.preparedQuery(TrustQueries.BLOCKED_EITHER_WAY)
+            .execute(Tuple.tuple().addString(from).addArrayOfString(others))
+            .map(TrustVerticle::firstColumn);
+    return Future.all(agents, blocked)
+        .map(
+            v ->
+                reachableReply(
+                    TrustRules.reachable(from, targets, agents.result(), blocked.result())));
+  }
+
+  private static Map<String, AgentTrust> trustByHandle(RowSet<Row> rows) {
+    Map<String, AgentTrust> agents = new HashMap<>();
+    for (Row row : rows) {
+      String handle = row.getString("handle");
+      InboundPolicy policy = InboundPolicy.fromWire(row.getString("inbound_policy"));
+      List<String> allowlist = Arrays.asList(row.getArrayOfStrings("allowlist"));
+      agents.put(handle, new AgentTrust(handle, policy, allowlist));
+    }
+    return agents;
+  }
+
+  private static Set<String> firstColumn(RowSet<Row> rows) {
+    Set<String> values = new HashSet<>();
+    rows.forEach(row -> values.add(row.getString(0)));
+    return values;
+  }
+
+  private static JsonObject reachableReply(List<String> reachable) {
+    return new JsonObject().put(BusFields.REACHABLE, new JsonArray(reachable));
+  }
+
+  /** The presented token; its value must never reach a log line or an error message. */
+  private static String tokenOf(JsonObject body) {
+    if (body.getValue(BusFields.TOKEN) instanceof String token && !token.isEmpty()) {
+      return token;
+    }
+    throw invalidToken();
+  }
+
+  private static AspException invalidToken() {
+    return new AspException(ErrorCode.UNAUTHENTICATED, "invalid token");
+  }
+}
