@@ -1,0 +1,95 @@
+package dev.asp.session;
+
+import dev.asp.protocol.bus.ActionDispatcher;
+import dev.asp.protocol.bus.Addresses;
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.SessionAction;
+import dev.asp.session.impl.Committed;
+import dev.asp.session.impl.CreateSession;
+import dev.asp.session.impl.EventAnnouncer;
+import dev.asp.session.impl.ForceLeave;
+import dev.asp.session.impl.Participation;
+import dev.asp.session.impl.Reads;
+import dev.asp.session.impl.Reopen;
+import dev.asp.session.impl.SendMessage;
+import dev.asp.session.impl.TrustGate;
+import dev.asp.storage.DbFailures;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.util.function.Function;
+
+/**
+ * Owns sessions, participants and the per-session event log, and answers {@link SessionAction}s on
+ * {@link Addresses#SESSION}.
+ *
+ * <p>Every command that changes a session commits its state change and its events in one
+ * transaction, with sequences assigned under the session row lock (P2). The reply is sent, and the
+ * events announced on {@link Addresses#EVENTS_COMMITTED}, only after that commit. The schema must
+ * have been migrated with {@link SessionSchema#MODULE} before deployment (migration is blocking,
+ * P8).
+ */
+public final class SessionVerticle extends VerticleBase {
+  private final SessionSettings settings;
+  private Pool pool;
+  private EventAnnouncer announcer;
+
+  public SessionVerticle(SessionSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = settings.db().pool(vertx);
+    TrustGate trust = new TrustGate(new BusClient(vertx, settings.busTimeoutMs()));
+    announcer = new EventAnnouncer(vertx.eventBus());
+    CreateSession create = new CreateSession(pool, trust, settings);
+    Participation participation = new Participation(pool, trust);
+    SendMessage send = new SendMessage(pool, settings.limits());
+    Reopen reopen = new Reopen(pool, trust, settings.limits());
+    Reads reads = new Reads(pool);
+    ForceLeave forceLeave = new ForceLeave(pool, announcer);
+
+    ActionDispatcher<SessionAction> dispatcher =
+        new ActionDispatcher<>(SessionAction.class, DbFailures::map)
+            .on(SessionAction.CREATE, announced(create::handle))
+            .on(SessionAction.JOIN, announced(participation::join))
+            .on(SessionAction.INVITE, announced(participation::invite))
+            .on(SessionAction.SEND, announced(send::handle))
+            .on(SessionAction.LEAVE, announced(participation::leave))
+            .on(SessionAction.END, announced(participation::end))
+            .on(SessionAction.REOPEN, announced(reopen::handle))
+            .on(SessionAction.GET, reads::get)
+            .on(SessionAction.EVENTS, reads::events)
+            .on(SessionAction.FORCE_LEAVE, forceLeave::handle);
+
+    // The pool connects lazily; a first query proves the database answers before we take requests.
+    return pool.query("SELECT 1")
+        .execute()
+        .compose(
+            ready ->
+                vertx
+                    .eventBus()
+                    .<JsonObject>consumer(Addresses.SESSION, dispatcher::handle)
+                    .completion());
+  }
+
+  /** Announces what a command committed, then replies: never before the commit. */
+  private Function<JsonObject, Future<JsonObject>> announced(
+      Function<JsonObject, Future<Committed>> command) {
+    return body ->
+        command
+            .apply(body)
+            .map(
+                committed -> {
+                  announcer.announce(committed.events());
+                  return committed.reply();
+                });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.asp.session.impl;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.Ids;
+import dev.asp.protocol.ParticipantStatus;
+import dev.asp.protocol.SessionState;
+import dev.asp.session.SessionSettings;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+
+/**
+ * {@code CREATE}: a new session with its creator joined and its invitees invited. All-or-nothing on
+ * trust: one unreachable invitee makes the whole request {@code not_found} (indistinguishable from
+ * an unknown handle) and nothing is stored. With an idempotency key, a retry returns the first
+ * result, also when racing the first attempt: the key row is inserted last, so the loser rolls its
+ * whole session back.
+ */
+public final class CreateSession {
+  private final Pool pool;
+  private final TrustGate trust;
+  private final SessionSettings settings;
+
+  public CreateSession(Pool pool, TrustGate trust, SessionSettings settings) {
+    this.pool = pool;
+    this.trust = trust;
+    this.settings = settings;
+  }
+
+  private record Request(
+      String caller,
+      List<String> invitees,
+      String topic,
+      Requests.NewMessage initialMessage,
+      boolean endAfterSend,
+      String idempotencyKey) {}
+
+  public Future<Committed> handle(JsonObject body) {
+    String caller = Requests.caller(body);
+    List<String> invitees = Requests.invitees(body, caller);
+    if (invitees.size() > settings.maxInvitees()) {
+      throw Requests.invalid("at most " + settings.maxInvitees() + " invitees per session");
+    }
+    Requests.NewMessage initial = Requests.initialMessage(body, settings.limits());
+    boolean endAfterSend = Requests.optionalBoolean(body, Fields.END_AFTER_SEND);
+    if (endAfterSend && initial == null) {
+      throw Requests.invalid(Fields.END_AFTER_SEND + " requires " + Fields.INITIAL_MESSAGE);
+    }
+    Request request =
+        new Request(
+            caller,
+            invitees,
+            Requests.optionalString(body, Fields.TOPIC),
+            initial,
+            endAfterSend,
+            Requests.idempotencyKey(body));
+    // A stored result wins even if trust changed since: a retry must see the same 201.
+    return Idempotency.find(pool, caller, SessionQueries.CREATE_SCOPE, request.idempotencyKey())
+        .compose(
+            stored ->
+                stored != null
+                    ? Future.succeededFuture(Committed.replay(stored))
+                    : create(request));
+  }
+
+  private Future<Committed> create(Request request) {
+    return trust
+        .reachable(request.caller(), request.invitees())
+        .compose(
+            reachable -> {
+              if (reachable.size() != request.invitees().size()) {
+                return Future.failedFuture(AspException.notFound());
+              }
+              return pool.withTransaction(conn -> insert(conn, request));
+            })
+        .recover(
+            Idempotency.winnerOnLostRace(
+                pool, request.caller(), SessionQueries.CREATE_SCOPE, request.idempotencyKey()));
+  }
+
+  private Future<Committed> insert(SqlConnection conn, Request request) {
+    String id = Ids.newSessionId();
+    long now = System.currentTimeMillis();
+    // A new session: nobody else can see it before commit, so no lock is needed for its sequence.
+    EventLog log = new EventLog(id, 0, now);
+    JsonObject reply = new JsonObject().put(Fields.SESSION_ID, id);
+    JsonObject message = null;
+    if (request.initialMessage() != null) {
+      message =
+          log.appendMessage(
+                  request.caller(),
+                  request.initialMessage().content(),
+                  request.initialMessage().metadata(),
+                  null)
+              .payload();
+      reply.put(Fields.SEQUENCE, message.getLong(Fields.SEQUENCE));
+    }
+    JsonObject inlined = request.endAfterSend() ? message : null;
+    return conn.preparedQuery(SessionQueries.INSERT_SESSION)
+        .execute(Tuple.of(id, SessionState.ACTIVE.wire(), request.topic(), request.caller(), now))
+        .compose(
+            v ->
+                conn.preparedQuery(SessionQueries.INSERT_PARTICIPANT)
+                    .execute(Tuple.of(id, request.caller(), ParticipantStatus.JOINED.wire(), now)))
+        .compose(
+            v ->
+                Membership.invite(
+                    conn, log, request.invitees(), request.caller(), request.topic(), inlined))
+        // ended last: the invitations (carrying the message inline) come before it
+        .compose(
+            v ->
+                request.endAfterSend()
+                    ? Membership.end(conn, log, request.caller())
+                    : Future.succeededFuture())
+        .compose(v -> log.write(conn))
+        .compose(
+            events ->
+                Idempotency.remember(
+                        conn,
+                        request.caller(),
+                        SessionQueries.CREATE_SCOPE,
+                        request.idempotencyKey(),
+                        reply,
+                        now)
+                    .map(stored -> new Committed(reply, events)));
+  }
+}

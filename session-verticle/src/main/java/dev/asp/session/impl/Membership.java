@@ -1,0 +1,139 @@
+package dev.asp.session.impl;
+
+import dev.asp.protocol.EventType;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.ParticipantStatus;
+import dev.asp.protocol.SessionState;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Participant and state changes that come with an event. Each method appends its event to the
+ * transaction's {@link EventLog} and writes the matching row change on the same connection, so the
+ * two commit together. Callers hold the session row lock.
+ */
+public final class Membership {
+  private Membership() {}
+
+  /** Every participant's current status, ordered by handle. */
+  public static Future<Map<String, ParticipantStatus>> statuses(SqlClient client, String id) {
+    return client
+        .preparedQuery(SessionQueries.SELECT_PARTICIPANTS)
+        .execute(Tuple.of(id))
+        .map(
+            rows -> {
+              Map<String, ParticipantStatus> statuses = new LinkedHashMap<>();
+              for (Row row : rows) {
+                statuses.put(
+                    row.getString("handle"), ParticipantStatus.fromWire(row.getString("status")));
+              }
+              return statuses;
+            });
+  }
+
+  /**
+   * One {@code session.invited {invitee, by, topic?, initial_message?}} per invitee, in order, each
+   * invitee (new or prior participant) becoming {@code invited}.
+   *
+   * @param initialMessage the Message inlined for send-and-end (invitees cannot join first), or
+   *     null
+   */
+  public static Future<Void> invite(
+      SqlConnection conn,
+      EventLog log,
+      List<String> invitees,
+      String by,
+      String topic,
+      JsonObject initialMessage) {
+    if (invitees.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows =
+        invitees.stream()
+            .map(invitee -> Tuple.of(log.sessionId(), invitee, ParticipantStatus.INVITED.wire()))
+            .toList();
+    for (String invitee : invitees) {
+      JsonObject payload = new JsonObject().put(Fields.INVITEE, invitee).put(Fields.BY, by);
+      if (topic != null) {
+        payload.put(Fields.TOPIC, topic);
+      }
+      if (initialMessage != null) {
+        payload.put(Fields.INITIAL_MESSAGE, initialMessage);
+      }
+      log.append(EventType.INVITED, invitee, payload);
+    }
+    return conn.preparedQuery(SessionQueries.UPSERT_INVITED).executeBatch(rows).mapEmpty();
+  }
+
+  /** {@code session.joined {agent}}; the participant becomes joined. */
+  public static Future<Void> join(SqlConnection conn, EventLog log, String agent) {
+    log.append(EventType.JOINED, agent, new JsonObject().put(Fields.AGENT, agent));
+    return conn.preparedQuery(SessionQueries.MARK_JOINED)
+        .execute(Tuple.of(log.sessionId(), agent, ParticipantStatus.JOINED.wire(), log.now()))
+        .mapEmpty();
+  }
+
+  /**
+   * {@code session.left {agent, reason:"left"}}; the participant becomes left, remembering the
+   * sequence of this event (what it may still read). If the session is active and no joined
+   * participant remains, it ends as well: {@code session.ended {}} (nobody ended it), same
+   * transaction.
+   */
+  public static Future<Void> leave(
+      SqlConnection conn,
+      EventLog log,
+      String agent,
+      boolean sessionActive,
+      ParticipantStatus wasStatus) {
+    long leftSequence =
+        log.append(
+                EventType.LEFT,
+                agent,
+                new JsonObject().put(Fields.AGENT, agent).put(Fields.REASON, Fields.REASON_LEFT))
+            .sequence();
+    // Only a joined agent's view extends to its own session.left; one that was merely invited
+    // (force-left by a block) keeps what it could see before, and never gains the transcript.
+    Long visibleThrough = wasStatus == ParticipantStatus.JOINED ? leftSequence : null;
+    Future<Void> left =
+        conn.preparedQuery(SessionQueries.MARK_LEFT)
+            .execute(
+                Tuple.of(
+                    log.sessionId(),
+                    agent,
+                    ParticipantStatus.LEFT.wire(),
+                    log.now(),
+                    visibleThrough))
+            .mapEmpty();
+    if (!sessionActive) {
+      return left;
+    }
+    return left.compose(v -> countJoined(conn, log.sessionId()))
+        .compose(joined -> joined == 0 ? end(conn, log, null) : Future.succeededFuture());
+  }
+
+  /** {@code session.ended {ended_by?}}; the session becomes ended. */
+  public static Future<Void> end(SqlConnection conn, EventLog log, String endedBy) {
+    JsonObject payload = new JsonObject();
+    if (endedBy != null) {
+      payload.put(Fields.ENDED_BY, endedBy);
+    }
+    log.append(EventType.ENDED, endedBy, payload);
+    return conn.preparedQuery(SessionQueries.END_SESSION)
+        .execute(Tuple.of(log.sessionId(), SessionState.ENDED.wire(), log.now()))
+        .mapEmpty();
+  }
+
+  private static Future<Long> countJoined(SqlClient client, String id) {
+    return client
+        .preparedQuery(SessionQueries.COUNT_WITH_STATUS)
+        .execute(Tuple.of(id, ParticipantStatus.JOINED.wire()))
+        .map(rows -> rows.iterator().next().getLong("n"));
+  }
+}

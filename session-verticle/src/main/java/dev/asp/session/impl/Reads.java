@@ -1,0 +1,139 @@
+package dev.asp.session.impl;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.Event;
+import dev.asp.protocol.EventType;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.ParticipantStatus;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * {@code GET} and {@code EVENTS}: read-only views for any participant (invited and left included);
+ * everybody else gets {@code not_found}.
+ */
+public final class Reads {
+  /** Page size when the request names none. */
+  public static final int DEFAULT_LIMIT = 100;
+
+  public static final int MAX_LIMIT = 1000;
+
+  private final Pool pool;
+
+  public Reads(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * {@code {id, state, topic?, participants:[{handle, status, joined_at?, left_at?}], created_at,
+   * ended_at?}}, participants ordered by handle.
+   */
+  public Future<JsonObject> get(JsonObject body) {
+    String caller = Requests.caller(body);
+    String id = Requests.sessionId(body);
+    return pool.preparedQuery(SessionQueries.SELECT_SESSION)
+        .execute(Tuple.of(id))
+        .map(SessionSnapshot::single)
+        .compose(
+            session ->
+                pool.preparedQuery(SessionQueries.SELECT_PARTICIPANTS)
+                    .execute(Tuple.of(id))
+                    .map(participants -> view(session, participants, caller)));
+  }
+
+  private static JsonObject view(Row session, RowSet<Row> participants, String caller) {
+    JsonArray list = new JsonArray();
+    boolean callerTakesPart = false;
+    for (Row row : participants) {
+      String handle = row.getString("handle");
+      callerTakesPart |= handle.equals(caller);
+      JsonObject participant =
+          new JsonObject().put(Fields.HANDLE, handle).put(Fields.STATUS, row.getString("status"));
+      putIfPresent(participant, Fields.JOINED_AT, row.getLong("joined_at"));
+      putIfPresent(participant, Fields.LEFT_AT, row.getLong("left_at"));
+      list.add(participant);
+    }
+    if (!callerTakesPart) {
+      throw AspException.notFound();
+    }
+    JsonObject view =
+        new JsonObject()
+            .put(Fields.ID, session.getString("id"))
+            .put(Fields.STATE, session.getString("state"));
+    putIfPresent(view, Fields.TOPIC, session.getString("topic"));
+    view.put(Fields.PARTICIPANTS, list).put(Fields.CREATED_AT, session.getLong("created_at"));
+    putIfPresent(view, Fields.ENDED_AT, session.getLong("ended_at"));
+    return view;
+  }
+
+  /**
+   * {@code {events:[...], next_cursor?}}: the caller's eligible events after {@code
+   * after_sequence}, in order. One more row than the limit is fetched to know whether more exist;
+   * then {@code next_cursor} is the last returned sequence (pass it back as {@code
+   * after_sequence}).
+   */
+  public Future<JsonObject> events(JsonObject body) {
+    String caller = Requests.caller(body);
+    String id = Requests.sessionId(body);
+    long after = Requests.optionalLong(body, Fields.AFTER_SEQUENCE, -1);
+    long limit = Requests.optionalLong(body, Fields.LIMIT, DEFAULT_LIMIT);
+    if (after < -1) {
+      throw Requests.invalid(Fields.AFTER_SEQUENCE + " must be -1 or more");
+    }
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw Requests.invalid(Fields.LIMIT + " must be between 1 and " + MAX_LIMIT);
+    }
+    return pool.preparedQuery(SessionQueries.SELECT_PARTICIPANT)
+        .execute(Tuple.of(id, caller))
+        .map(SessionSnapshot::single)
+        .compose(
+            participant ->
+                pool.preparedQuery(SessionQueries.SELECT_ELIGIBLE_EVENTS)
+                    .execute(
+                        Tuple.of(
+                            id,
+                            caller,
+                            after,
+                            limit + 1,
+                            ParticipantStatus.JOINED.wire(),
+                            ParticipantStatus.INVITED.wire(),
+                            ParticipantStatus.LEFT.wire(),
+                            EventType.ENDED.wire(),
+                            EventType.INVITED.wire())))
+        .map(rows -> page(id, rows, (int) limit));
+  }
+
+  private static JsonObject page(String id, RowSet<Row> rows, int limit) {
+    JsonArray events = new JsonArray();
+    long last = -1;
+    for (Row row : rows) {
+      if (events.size() == limit) {
+        return new JsonObject()
+            .put(Fields.EVENTS, events)
+            .put(Fields.NEXT_CURSOR, Long.toString(last));
+      }
+      Event event =
+          new Event(
+              row.getString("type"),
+              id,
+              row.getString("event_id"),
+              row.getLong("sequence"),
+              row.getLong("created_at"),
+              row.getJsonObject("payload"));
+      events.add(event.toJson());
+      last = event.sequence();
+    }
+    return new JsonObject().put(Fields.EVENTS, events);
+  }
+
+  private static void putIfPresent(JsonObject json, String field, Object value) {
+    if (value != null) {
+      json.put(field, value);
+    }
+  }
+}

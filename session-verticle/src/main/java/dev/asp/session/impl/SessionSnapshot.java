@@ -1,0 +1,113 @@
+package dev.asp.session.impl;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.ParticipantStatus;
+import dev.asp.protocol.SessionState;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * A session as seen by one caller: its state and the caller's participant status. Taken with {@link
+ * #lock} inside a transaction, it holds the session row lock until commit, so no other command can
+ * change the state or append to the log and the checks below stay true. Taken with {@link #peek},
+ * it is only a pre-check (before a trust call) that is repeated under the lock.
+ *
+ * <p>Check order, shared by all commands: unknown session or no participant row → {@code
+ * not_found}; then the session state ({@code session_ended} / {@code conflict}); then the caller's
+ * status ({@code forbidden}).
+ *
+ * @param nextSequence the sequence of the session's next event (meaningful only under the lock)
+ * @param caller the handle the checks are about
+ * @param callerStatus the caller's participant status (never null: reading fails otherwise)
+ */
+public record SessionSnapshot(
+    String id,
+    SessionState state,
+    String topic,
+    long nextSequence,
+    String caller,
+    ParticipantStatus callerStatus) {
+
+  /**
+   * Locks {@code sessionId} and reads {@code caller}'s participant row; fails {@code not_found}
+   * when either is missing.
+   */
+  public static Future<SessionSnapshot> lock(SqlConnection conn, String sessionId, String caller) {
+    return read(conn, SessionQueries.LOCK_SESSION, sessionId, caller);
+  }
+
+  /** Like {@link #lock} without the lock, for checks made before a transaction. */
+  public static Future<SessionSnapshot> peek(SqlClient client, String sessionId, String caller) {
+    return read(client, SessionQueries.PEEK_SESSION, sessionId, caller);
+  }
+
+  private static Future<SessionSnapshot> read(
+      SqlClient conn, String sessionQuery, String sessionId, String caller) {
+    return conn.preparedQuery(sessionQuery)
+        .execute(Tuple.of(sessionId))
+        .map(SessionSnapshot::single)
+        .compose(
+            session ->
+                conn.preparedQuery(SessionQueries.SELECT_PARTICIPANT)
+                    .execute(Tuple.of(sessionId, caller))
+                    .map(SessionSnapshot::single)
+                    .map(
+                        participant ->
+                            new SessionSnapshot(
+                                sessionId,
+                                SessionState.fromWire(session.getString("state")),
+                                session.getString("topic"),
+                                session.getLong("next_sequence"),
+                                caller,
+                                ParticipantStatus.fromWire(participant.getString("status")))));
+  }
+
+  /** The only row, or {@code not_found}: an absent session and an absent participant look alike. */
+  static Row single(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      throw AspException.notFound();
+    }
+    return rows.iterator().next();
+  }
+
+  public boolean active() {
+    return state == SessionState.ACTIVE;
+  }
+
+  /** Fails {@code session_ended} unless the session is active. */
+  public SessionSnapshot requireActive() {
+    if (!active()) {
+      throw new AspException(ErrorCode.SESSION_ENDED, "the session has ended");
+    }
+    return this;
+  }
+
+  /**
+   * Fails {@code conflict} if the session is active, {@code forbidden} unless the caller was joined
+   * when it ended (its status then stays joined).
+   */
+  public SessionSnapshot requireReopenable() {
+    if (active()) {
+      throw new AspException(ErrorCode.CONFLICT, "the session is active");
+    }
+    return requireJoined();
+  }
+
+  /** Fails {@code forbidden} unless the caller is joined. */
+  public SessionSnapshot requireJoined() {
+    if (callerStatus != ParticipantStatus.JOINED) {
+      throw new AspException(ErrorCode.FORBIDDEN, "only joined participants may do this");
+    }
+    return this;
+  }
+
+  /** A log that continues this session's sequence; only for a snapshot taken with the lock. */
+  public EventLog log(long now) {
+    return new EventLog(id, nextSequence, now);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.asp.session.impl;
+
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.TrustAction;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Asks the trust verticle which handles an agent may contact (spec §2: checked on create, invite
+ * and reopen). Called before a transaction opens, so no row lock is held while waiting on the bus;
+ * a trust verticle that does not answer fails the command with {@code unavailable}.
+ */
+public final class TrustGate {
+  private final BusClient bus;
+
+  public TrustGate(BusClient bus) {
+    this.bus = bus;
+  }
+
+  /** The members of {@code to} that exist and may communicate with {@code from}, in order. */
+  public Future<List<String>> reachable(String from, List<String> to) {
+    if (to.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    JsonObject request =
+        new JsonObject().put(BusFields.FROM, from).put(BusFields.TO, new JsonArray(to));
+    return bus.trust(TrustAction.REACHABLE, request)
+        .map(
+            reply -> {
+              JsonArray answer = reply.getJsonArray(BusFields.REACHABLE, new JsonArray());
+              Set<Object> allowed = new HashSet<>(answer.getList());
+              // Keep only what was asked, in the caller's order: the reply is not trusted to add.
+              return to.stream().filter(allowed::contains).toList();
+            });
+  }
+}

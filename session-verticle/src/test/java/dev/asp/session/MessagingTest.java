@@ -1,0 +1,283 @@
+package dev.asp.session;
+
+import static dev.asp.session.SessionFixture.in;
+import static dev.asp.session.SessionFixture.sequences;
+import static dev.asp.session.SessionFixture.types;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.bus.SessionAction;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Sending messages and the per-session sequence")
+class MessagingTest {
+  private static SessionFixture fx;
+
+  @BeforeAll
+  static void start() {
+    fx = SessionFixture.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  private static long messages(String id) {
+    return fx.count(
+        "SELECT count(*) FROM events WHERE session_id = $1 AND type = 'session.message'", id);
+  }
+
+  @Test
+  @DisplayName("a send replies {message_id, sequence}, equal to the event's and the payload's")
+  void sendReply() {
+    List<String> agents = fx.friends("alice", "bob");
+    String id = fx.createJoined(agents.get(0), agents.get(1));
+    JsonObject reply =
+        fx.call(
+            SessionAction.SEND,
+            in(agents.get(1), id)
+                .put(
+                    Fields.CONTENT,
+                    new JsonArray().add(new JsonObject().put("type", "text").put("text", "hi")))
+                .put(Fields.METADATA, new JsonObject().put("lang", "en")));
+
+    assertEquals(Set.of(Fields.MESSAGE_ID, Fields.SEQUENCE), reply.fieldNames());
+    assertEquals(2L, reply.getLong(Fields.SEQUENCE), "invited 0, joined 1, message 2");
+    JsonObject event = fx.announced(id, 3).get(2);
+    assertEquals("session.message", event.getString(Fields.TYPE));
+    assertEquals(2L, event.getLong(Fields.SEQUENCE));
+    JsonObject message = event.getJsonObject(Fields.PAYLOAD);
+    assertEquals(reply.getString(Fields.MESSAGE_ID), message.getString(Fields.ID));
+    assertEquals(2L, message.getLong(Fields.SEQUENCE));
+    assertEquals(agents.get(1), message.getString(Fields.SENDER), "sender is the caller");
+    assertEquals(id, message.getString(Fields.SESSION_ID));
+    assertEquals(
+        Set.of(
+            Fields.ID,
+            Fields.SESSION_ID,
+            Fields.SENDER,
+            Fields.SEQUENCE,
+            Fields.CONTENT,
+            Fields.CREATED_AT,
+            Fields.METADATA),
+        message.fieldNames());
+  }
+
+  @Test
+  @DisplayName("one counter is shared by every event type: 0, 1, 2... without gaps")
+  void sharedSequence() {
+    List<String> agents = fx.friends("alice", "bob", "carol");
+    String alice = agents.get(0);
+    String id = fx.create(alice, agents.get(1));
+    fx.call(SessionAction.JOIN, in(agents.get(1), id));
+    fx.send(alice, id, "one");
+    fx.call(
+        SessionAction.INVITE,
+        in(alice, id).put(Fields.INVITE, SessionFixture.handles(agents.get(2))));
+    fx.send(agents.get(1), id, "two");
+    fx.call(SessionAction.LEAVE, in(agents.get(1), id));
+    fx.call(SessionAction.END, in(alice, id));
+
+    List<JsonObject> events = fx.events(alice, id);
+    assertEquals(
+        List.of(
+            "session.invited",
+            "session.joined",
+            "session.message",
+            "session.invited",
+            "session.message",
+            "session.left",
+            "session.ended"),
+        types(events));
+    assertEquals(LongStream.range(0, 7).boxed().toList(), sequences(events));
+    assertEquals(sequences(events), sequences(fx.announced(id, 7)));
+  }
+
+  @Test
+  @DisplayName("50 concurrent sends from two participants get sequences 0..N-1, each once")
+  void concurrentSends() {
+    List<String> agents = fx.friends("alice", "bob");
+    String alice = agents.get(0);
+    String bob = agents.get(1);
+    String id = fx.createJoined(alice, bob); // invited 0, joined 1
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      String sender = i % 2 == 0 ? alice : bob;
+      replies.add(fx.bus.session(SessionAction.SEND, in(sender, id).put(Fields.CONTENT, "m" + i)));
+    }
+    Future.all(replies).await();
+
+    Set<Long> replied =
+        replies.stream().map(f -> f.result().getLong(Fields.SEQUENCE)).collect(Collectors.toSet());
+    assertEquals(LongStream.range(2, 52).boxed().collect(Collectors.toSet()), replied);
+    List<Long> stored = fx.log(id).stream().map(row -> row.getLong("sequence")).toList();
+    assertEquals(LongStream.range(0, 52).boxed().toList(), stored);
+    assertEquals(52L, fx.count("SELECT next_sequence FROM sessions WHERE id = $1", id));
+  }
+
+  @Test
+  @DisplayName("a retried send with the same key returns the same reply and appends nothing")
+  void idempotentSend() {
+    List<String> agents = fx.friends("alice", "bob");
+    String alice = agents.get(0);
+    String id = fx.createJoined(alice, agents.get(1));
+    JsonObject request =
+        in(alice, id).put(Fields.CONTENT, "once").put(Fields.IDEMPOTENCY_KEY, "k1");
+    JsonObject first = fx.call(SessionAction.SEND, request);
+    JsonObject second = fx.call(SessionAction.SEND, request);
+    assertEquals(first, second);
+    assertEquals(1, messages(id));
+    JsonObject payload = fx.announced(id, 3).get(2).getJsonObject(Fields.PAYLOAD);
+    assertEquals("k1", payload.getString(Fields.IDEMPOTENCY_KEY));
+
+    // The key is scoped by session and by agent.
+    String other = fx.createJoined(alice, agents.get(1));
+    JsonObject elsewhere =
+        fx.call(
+            SessionAction.SEND,
+            in(alice, other).put(Fields.CONTENT, "once").put(Fields.IDEMPOTENCY_KEY, "k1"));
+    assertNotEquals(first.getString(Fields.MESSAGE_ID), elsewhere.getString(Fields.MESSAGE_ID));
+    JsonObject bobs =
+        fx.call(
+            SessionAction.SEND,
+            in(agents.get(1), id).put(Fields.CONTENT, "once").put(Fields.IDEMPOTENCY_KEY, "k1"));
+    assertNotEquals(first.getString(Fields.MESSAGE_ID), bobs.getString(Fields.MESSAGE_ID));
+    assertEquals(2, messages(id));
+  }
+
+  @Test
+  @DisplayName("a retry after the session ended still returns the stored result")
+  void idempotentSendAfterEnd() {
+    List<String> agents = fx.friends("alice", "bob");
+    String alice = agents.get(0);
+    String id = fx.createJoined(alice, agents.get(1));
+    JsonObject request = in(alice, id).put(Fields.CONTENT, "last").put(Fields.IDEMPOTENCY_KEY, "k");
+    JsonObject first = fx.call(SessionAction.SEND, request);
+    fx.call(SessionAction.END, in(alice, id));
+    assertEquals(first, fx.call(SessionAction.SEND, request));
+    assertEquals(
+        ErrorCode.SESSION_ENDED,
+        fx.failure(SessionAction.SEND, request.copy().put(Fields.IDEMPOTENCY_KEY, "new")).code());
+  }
+
+  @Test
+  @DisplayName("ten concurrent sends with one key store one message and all get the same reply")
+  void concurrentIdempotentSend() {
+    List<String> agents = fx.friends("alice", "bob");
+    String alice = agents.get(0);
+    String id = fx.createJoined(alice, agents.get(1));
+    JsonObject request =
+        in(alice, id).put(Fields.CONTENT, "once").put(Fields.IDEMPOTENCY_KEY, "same");
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      replies.add(fx.bus.session(SessionAction.SEND, request.copy()));
+    }
+    Future.all(replies).await();
+    Set<JsonObject> distinct = replies.stream().map(Future::result).collect(Collectors.toSet());
+    assertEquals(1, distinct.size());
+    assertEquals(1, messages(id));
+    assertEquals(
+        1,
+        fx.count(
+            "SELECT count(*) FROM idempotency_keys WHERE agent = $1 AND scope = $2", alice, id));
+  }
+
+  @Test
+  @DisplayName("only joined participants send: invited and left are forbidden, others not_found")
+  void whoMaySend() {
+    List<String> agents = fx.friends("alice", "bob", "carol");
+    String alice = agents.get(0);
+    String id = fx.create(alice, agents.get(1), agents.get(2));
+    fx.call(SessionAction.JOIN, in(agents.get(2), id));
+    fx.call(SessionAction.LEAVE, in(agents.get(2), id));
+
+    assertEquals(ErrorCode.FORBIDDEN, sendFailure(agents.get(1), id));
+    assertEquals(ErrorCode.FORBIDDEN, sendFailure(agents.get(2), id));
+    assertEquals(ErrorCode.NOT_FOUND, sendFailure(fx.agent("eve"), id));
+    assertEquals(ErrorCode.NOT_FOUND, sendFailure(alice, "sess_UNKNOWN0000000000000000"));
+    assertEquals(ErrorCode.NOT_FOUND, sendFailure(alice, "not-a-session"));
+    assertEquals(0, messages(id));
+  }
+
+  @Test
+  @DisplayName("messages to an ended session are rejected with session_ended")
+  void endedSession() {
+    List<String> agents = fx.friends("alice", "bob");
+    String id = fx.createJoined(agents.get(0), agents.get(1));
+    fx.call(SessionAction.END, in(agents.get(0), id));
+    assertEquals(ErrorCode.SESSION_ENDED, sendFailure(agents.get(1), id));
+    assertEquals(0, messages(id));
+  }
+
+  @Test
+  @DisplayName("invalid content is invalid_content and stores nothing")
+  void invalidContent() {
+    String alice = fx.agent("alice");
+    String id = fx.create(alice);
+    List<Object> invalid =
+        List.of(
+            "",
+            new JsonArray(),
+            new JsonArray().add(new JsonObject().put("type", "text").put("text", "")),
+            new JsonArray().add(new JsonObject().put("type", "video").put("url", "https://x")),
+            new JsonArray()
+                .add(new JsonObject().put("type", "text").put("text", "a").put("extra", 1)),
+            42);
+    for (Object content : invalid) {
+      assertEquals(
+          ErrorCode.INVALID_CONTENT,
+          fx.failure(SessionAction.SEND, in(alice, id).put(Fields.CONTENT, content)).code(),
+          "content " + content);
+    }
+    assertEquals(
+        ErrorCode.INVALID_CONTENT, fx.failure(SessionAction.SEND, in(alice, id)).code(), "missing");
+    assertEquals(0, messages(id));
+  }
+
+  @Test
+  @DisplayName("content, parts or metadata beyond the limits are payload_too_large, nothing stored")
+  void limits() {
+    String alice = fx.agent("alice");
+    String id = fx.create(alice);
+    String big = "x".repeat(SessionFixture.LIMITS.maxContentBytes());
+    assertEquals(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        fx.failure(SessionAction.SEND, in(alice, id).put(Fields.CONTENT, big)).code());
+    JsonArray parts = new JsonArray();
+    for (int i = 0; i <= SessionFixture.LIMITS.maxParts(); i++) {
+      parts.add(new JsonObject().put("type", "text").put("text", "p"));
+    }
+    assertEquals(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        fx.failure(SessionAction.SEND, in(alice, id).put(Fields.CONTENT, parts)).code());
+    JsonObject metadata =
+        new JsonObject().put("m", "y".repeat(SessionFixture.LIMITS.maxMetadataBytes()));
+    assertEquals(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        fx.failure(
+                SessionAction.SEND,
+                in(alice, id).put(Fields.CONTENT, "ok").put(Fields.METADATA, metadata))
+            .code());
+    assertEquals(0, messages(id));
+    assertTrue(fx.send(alice, id, "ok").containsKey(Fields.MESSAGE_ID));
+  }
+
+  private static ErrorCode sendFailure(String caller, String id) {
+    return fx.failure(SessionAction.SEND, in(caller, id).put(Fields.CONTENT, "hi")).code();
+  }
+}

@@ -1,0 +1,228 @@
+package dev.asp.session;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.MessageLimits;
+import dev.asp.protocol.bus.Addresses;
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.SessionAction;
+import dev.asp.storage.DatabaseSettings;
+import dev.asp.storage.SchemaMigrator;
+import dev.asp.testkit.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One deployed {@link SessionVerticle} on a fresh database, with a fake trust verticle and a
+ * listener on {@link Addresses#EVENTS_COMMITTED}. Used from the JUnit thread only, which is where
+ * {@code await()} is allowed.
+ */
+final class SessionFixture implements AutoCloseable {
+  static final MessageLimits LIMITS = new MessageLimits(512, 4, 128);
+  static final int MAX_INVITEES = 8;
+
+  private static final AtomicInteger AGENTS = new AtomicInteger();
+
+  final Vertx vertx;
+  final FakeTrust trust;
+  final BusClient bus;
+  final Pool sql;
+  private final List<JsonObject> announcements = new CopyOnWriteArrayList<>();
+
+  private SessionFixture(Vertx vertx, DatabaseSettings db) {
+    this.vertx = vertx;
+    this.trust = new FakeTrust(vertx);
+    this.bus = new BusClient(vertx, 10_000);
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.EVENTS_COMMITTED, message -> announcements.add(message.body()))
+        .completion()
+        .await();
+    vertx
+        .deployVerticle(new SessionVerticle(new SessionSettings(db, LIMITS, MAX_INVITEES, 2_000)))
+        .await();
+    this.sql = db.pool(vertx);
+  }
+
+  /** Migrates a fresh database (on this, the JUnit thread) and deploys the verticle alone. */
+  static SessionFixture start() {
+    DatabaseSettings db = TestDatabase.fresh();
+    SchemaMigrator.migrate(db, SessionSchema.MODULE);
+    return start(db);
+  }
+
+  /** Deploys the verticle alone on an already migrated database. */
+  static SessionFixture start(DatabaseSettings db) {
+    return new SessionFixture(Vertx.vertx(), db);
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+
+  /** A new agent handle, unique in the JVM, known to trust. */
+  String agent(String name) {
+    String handle = "@" + name + ".t" + AGENTS.incrementAndGet();
+    trust.register(handle);
+    return handle;
+  }
+
+  /** New agents that may all reach each other. */
+  List<String> friends(String... names) {
+    List<String> handles = new ArrayList<>();
+    for (String name : names) {
+      handles.add(agent(name));
+    }
+    trust.allowAll(handles.toArray(String[]::new));
+    return handles;
+  }
+
+  // --- requests ---
+
+  JsonObject call(SessionAction action, JsonObject body) {
+    return bus.session(action, body).await();
+  }
+
+  AspException failure(SessionAction action, JsonObject body) {
+    return assertThrows(AspException.class, () -> call(action, body));
+  }
+
+  static JsonObject as(String caller) {
+    return new JsonObject().put(BusFields.CALLER, caller);
+  }
+
+  static JsonObject in(String caller, String sessionId) {
+    return as(caller).put(Fields.SESSION_ID, sessionId);
+  }
+
+  static JsonArray handles(String... handles) {
+    return new JsonArray(List.of(handles));
+  }
+
+  String create(String caller, String... invitees) {
+    return call(SessionAction.CREATE, as(caller).put(Fields.INVITE, handles(invitees)))
+        .getString(Fields.SESSION_ID);
+  }
+
+  /** A session where every given agent after the creator has joined. */
+  String createJoined(String creator, String... others) {
+    String id = create(creator, others);
+    for (String other : others) {
+      call(SessionAction.JOIN, in(other, id));
+    }
+    return id;
+  }
+
+  JsonObject send(String caller, String sessionId, Object content) {
+    return call(SessionAction.SEND, in(caller, sessionId).put(Fields.CONTENT, content));
+  }
+
+  /** All events the caller may read, via EVENTS. */
+  List<JsonObject> events(String caller, String sessionId) {
+    JsonObject page =
+        call(
+            SessionAction.EVENTS,
+            in(caller, sessionId).put(Fields.AFTER_SEQUENCE, -1).put(Fields.LIMIT, 1000));
+    return jsonObjects(page.getJsonArray(Fields.EVENTS));
+  }
+
+  static List<JsonObject> jsonObjects(JsonArray array) {
+    List<JsonObject> list = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      list.add(array.getJsonObject(i));
+    }
+    return list;
+  }
+
+  static List<String> types(List<JsonObject> events) {
+    return events.stream().map(event -> event.getString(Fields.TYPE)).toList();
+  }
+
+  static List<Long> sequences(List<JsonObject> events) {
+    return events.stream().map(event -> event.getLong(Fields.SEQUENCE)).toList();
+  }
+
+  // --- announcements on EVENTS_COMMITTED ---
+
+  /**
+   * The events announced for a session, in announcement order, once at least {@code count} have
+   * arrived (publishing is asynchronous to the reply, so this waits up to a few seconds).
+   */
+  List<JsonObject> announced(String sessionId, int count) {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (true) {
+      List<JsonObject> events = new ArrayList<>();
+      for (JsonObject announcement : announcements) {
+        if (sessionId.equals(announcement.getString(Fields.SESSION_ID))) {
+          events.addAll(jsonObjects(announcement.getJsonArray(Fields.EVENTS)));
+        }
+      }
+      if (events.size() >= count) {
+        return events;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        fail("expected " + count + " announced events for " + sessionId + ", got " + events);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** Announcement messages (not events) for a session seen so far. */
+  List<JsonObject> announcementsOf(String sessionId) {
+    return announcements.stream()
+        .filter(announcement -> sessionId.equals(announcement.getString(Fields.SESSION_ID)))
+        .toList();
+  }
+
+  // --- direct database reads for assertions ---
+
+  List<Row> rows(String query, Object... args) {
+    List<Row> rows = new ArrayList<>();
+    sql.preparedQuery(query).execute(Tuple.wrap(args)).await().forEach(rows::add);
+    return rows;
+  }
+
+  long count(String query, Object... args) {
+    return rows(query, args).get(0).getLong(0);
+  }
+
+  String status(String sessionId, String handle) {
+    return rows(
+            "SELECT status FROM participants WHERE session_id = $1 AND handle = $2",
+            sessionId,
+            handle)
+        .get(0)
+        .getString(0);
+  }
+
+  String state(String sessionId) {
+    return rows("SELECT state FROM sessions WHERE id = $1", sessionId).get(0).getString(0);
+  }
+
+  /** The whole stored log of a session, as wire events plus the subject column. */
+  List<Row> log(String sessionId) {
+    return rows(
+        "SELECT type, sequence, subject, payload, event_id, created_at FROM events"
+            + " WHERE session_id = $1 ORDER BY sequence",
+        sessionId);
+  }
+}
