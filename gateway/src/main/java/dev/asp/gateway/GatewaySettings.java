@@ -1,0 +1,23 @@
+package dev.asp.gateway;
+
+import dev.asp.protocol.MessageLimits;
+
+/**
+ * How the gateway listens and what it accepts.
+ *
+ * @param host interface to bind
+ * @param port TCP port; 0 picks a free one (read it back from {@link GatewayVerticle#port()})
+ * @param maxBodyBytes the largest HTTP request body; beyond it 413 before anything is parsed
+ * @param limits content, parts and metadata limits of a message
+ * @param maxInvitees the most handles in one invite list
+ * @param maxTopicLength the longest session topic, in characters
+ * @param busTimeoutMs how long a call to another verticle may take before 503
+ */
+public record GatewaySettings(
+    String host,
+    int port,
+    int maxBodyBytes,
+    MessageLimits limits,
+    int maxInvitees,
+    int maxTopicLength,
+    long busTimeoutMs) {}

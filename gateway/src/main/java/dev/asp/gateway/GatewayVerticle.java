@@ -1,0 +1,57 @@
+package dev.asp.gateway;
+
+import dev.asp.gateway.impl.AdminRoutes;
+import dev.asp.gateway.impl.ErrorResponses;
+import dev.asp.gateway.impl.SessionRoutes;
+import dev.asp.protocol.bus.BusClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The HTTP face of the operator: the ASP REST surface (spec §3) and the owner/admin API (spec §8).
+ * It authenticates, validates and translates; every decision is made by the trust and session
+ * verticles, reached over the event bus (P1) so the same gateway works on any node of a cluster.
+ * Several instances may be deployed; they share the listening port.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private final GatewaySettings settings;
+  private HttpServer server;
+
+  public GatewayVerticle(GatewaySettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    BusClient bus = new BusClient(vertx, settings.busTimeoutMs());
+    Router router = Router.router(vertx);
+    router
+        .route()
+        .handler(
+            BodyHandler.create(false)
+                .setBodyLimit(settings.maxBodyBytes())
+                .setHandleFileUploads(false));
+    new SessionRoutes(bus, settings).mount(router);
+    new AdminRoutes(bus).mount(router);
+    router.route().last().handler(ErrorResponses::notFound);
+    router.route().failureHandler(ErrorResponses::failure);
+    return vertx
+        .createHttpServer(
+            new HttpServerOptions()
+                .setHost(settings.host())
+                .setPort(settings.port())
+                .setCompressionSupported(false))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(listening -> server = listening);
+  }
+
+  /** The port actually bound (useful when configured with 0). */
+  public int port() {
+    return server.actualPort();
+  }
+}

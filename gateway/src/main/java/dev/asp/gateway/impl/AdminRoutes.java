@@ -1,0 +1,148 @@
+package dev.asp.gateway.impl;
+
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.TrustAction;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+
+/**
+ * The owner/admin API of spec §8 under {@code /admin}: not part of the ASP wire. Callers present an
+ * owner token or the operator admin token as a bearer; agent tokens are refused (401), so an agent
+ * can never change its own trust settings. Authority (owners act only on {@code @owner.*}) is
+ * decided by the trust verticle.
+ */
+public final class AdminRoutes {
+  private static final String AGENT = "/admin/agents/:handle";
+
+  private final BusClient bus;
+  private final Authenticator auth;
+
+  public AdminRoutes(BusClient bus) {
+    this.bus = bus;
+    this.auth = new Authenticator(bus);
+  }
+
+  public void mount(Router router) {
+    router.route("/admin/*").handler(auth::admin);
+    router
+        .post("/admin/owners")
+        .handler(ctx -> created(ctx, TrustAction.CREATE_OWNER, ownerBody(ctx)));
+    router
+        .post("/admin/owners/:owner/rotate-token")
+        .handler(ctx -> ok(ctx, TrustAction.ROTATE_OWNER_TOKEN, ownerPath(ctx)));
+    router
+        .post("/admin/agents")
+        .handler(ctx -> created(ctx, TrustAction.CREATE_AGENT, agentBody(ctx)));
+    router.get("/admin/agents").handler(ctx -> ok(ctx, TrustAction.LIST_AGENTS, new JsonObject()));
+    router.get(AGENT).handler(ctx -> ok(ctx, TrustAction.GET_AGENT, handle(ctx)));
+    router.delete(AGENT).handler(ctx -> ok(ctx, TrustAction.DELETE_AGENT, handle(ctx)));
+    router
+        .post(AGENT + "/tokens")
+        .handler(ctx -> created(ctx, TrustAction.ISSUE_TOKEN, handle(ctx)));
+    router
+        .post(AGENT + "/tokens/rotate")
+        .handler(ctx -> ok(ctx, TrustAction.ROTATE_TOKENS, handle(ctx)));
+    router
+        .delete(AGENT + "/tokens/:tokenId")
+        .handler(
+            ctx ->
+                ok(
+                    ctx,
+                    TrustAction.REVOKE_TOKEN,
+                    handle(ctx).put(BusFields.TOKEN_ID, ctx.pathParam("tokenId"))));
+    router
+        .put(AGENT + "/policy")
+        .handler(
+            ctx ->
+                ok(
+                    ctx,
+                    TrustAction.SET_POLICY,
+                    handle(ctx)
+                        .put(BusFields.INBOUND_POLICY, field(ctx, BusFields.INBOUND_POLICY))));
+    router
+        .post(AGENT + "/allowlist")
+        .handler(
+            ctx ->
+                ok(
+                    ctx,
+                    TrustAction.ADD_ALLOWLIST_ENTRY,
+                    handle(ctx).put(BusFields.ENTRY, field(ctx, BusFields.ENTRY))));
+    router
+        .delete(AGENT + "/allowlist/:entry")
+        .handler(
+            ctx ->
+                ok(
+                    ctx,
+                    TrustAction.REMOVE_ALLOWLIST_ENTRY,
+                    handle(ctx).put(BusFields.ENTRY, ctx.pathParam("entry"))));
+    router
+        .post(AGENT + "/blocks")
+        .handler(
+            ctx ->
+                ok(
+                    ctx,
+                    TrustAction.BLOCK,
+                    handle(ctx).put(BusFields.BLOCKED, field(ctx, Fields.HANDLE))));
+    router
+        .delete(AGENT + "/blocks/:blocked")
+        .handler(
+            ctx ->
+                ok(
+                    ctx,
+                    TrustAction.UNBLOCK,
+                    handle(ctx).put(BusFields.BLOCKED, ctx.pathParam("blocked"))));
+  }
+
+  private void ok(RoutingContext ctx, TrustAction action, JsonObject command) {
+    SessionRoutes.reply(ctx, 200, call(ctx, action, command));
+  }
+
+  private void created(RoutingContext ctx, TrustAction action, JsonObject command) {
+    SessionRoutes.reply(ctx, 201, call(ctx, action, command));
+  }
+
+  private io.vertx.core.Future<JsonObject> call(
+      RoutingContext ctx, TrustAction action, JsonObject command) {
+    return bus.trust(action, command.put(BusFields.PRINCIPAL, Authenticator.principal(ctx)));
+  }
+
+  private static JsonObject handle(RoutingContext ctx) {
+    return new JsonObject().put(Fields.HANDLE, ctx.pathParam("handle"));
+  }
+
+  private static JsonObject ownerPath(RoutingContext ctx) {
+    return new JsonObject().put(BusFields.OWNER, ctx.pathParam("owner"));
+  }
+
+  private static JsonObject ownerBody(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    Bodies.onlyFields(body, Set.of(BusFields.OWNER), "request");
+    return new JsonObject().put(BusFields.OWNER, Bodies.requiredString(body, BusFields.OWNER));
+  }
+
+  private static JsonObject agentBody(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    Bodies.onlyFields(
+        body, Set.of(Fields.HANDLE, BusFields.INBOUND_POLICY, BusFields.ALLOWLIST), "request");
+    JsonObject command =
+        new JsonObject().put(Fields.HANDLE, Bodies.requiredString(body, Fields.HANDLE));
+    String policy = Bodies.optionalString(body, BusFields.INBOUND_POLICY);
+    if (policy != null) {
+      command.put(BusFields.INBOUND_POLICY, policy);
+    }
+    if (Bodies.optionalArray(body, BusFields.ALLOWLIST) != null) {
+      command.put(BusFields.ALLOWLIST, body.getJsonArray(BusFields.ALLOWLIST));
+    }
+    return command;
+  }
+
+  private static String field(RoutingContext ctx, String name) {
+    JsonObject body = Bodies.object(ctx, false);
+    Bodies.onlyFields(body, Set.of(name), "request");
+    return Bodies.requiredString(body, name);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.asp.gateway.impl;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.Fields;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become HTTP: status from the {@link ErrorCode}, body {@code
+ * {"error":{"code","message"}}}. Unexpected failures are logged here and answered with a bare
+ * {@code internal_error}: no stack trace, SQL or secret ever reaches the wire.
+ */
+public final class ErrorResponses {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+
+  private ErrorResponses() {}
+
+  public static void send(RoutingContext ctx, Throwable failure) {
+    AspException error = AspException.from(failure);
+    if (error.code() == ErrorCode.INTERNAL) {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    }
+    write(ctx, error.code(), error.getMessage());
+  }
+
+  public static void write(RoutingContext ctx, ErrorCode code, String message) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended()) {
+      return;
+    }
+    response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, Json.TYPE);
+    if (code == ErrorCode.UNAUTHENTICATED) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    } else if (code == ErrorCode.UNAVAILABLE || code == ErrorCode.RATE_LIMITED) {
+      response.putHeader("Retry-After", "1");
+    }
+    JsonObject body =
+        new JsonObject()
+            .put(
+                Fields.ERROR,
+                new JsonObject().put(Fields.CODE, code.wireCode()).put(Fields.MESSAGE, message));
+    response.end(body.encode());
+  }
+
+  /** Router failure handler: body-limit 413s, malformed requests and escaped exceptions. */
+  public static void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure != null) {
+      send(ctx, failure);
+      return;
+    }
+    switch (ctx.statusCode()) {
+      case 413 ->
+          write(ctx, ErrorCode.PAYLOAD_TOO_LARGE, "request body exceeds the configured limit");
+      case 400 -> write(ctx, ErrorCode.MALFORMED_REQUEST, "malformed request");
+      case 404 -> notFound(ctx);
+      case 405 -> write(ctx, ErrorCode.NOT_FOUND, "no such endpoint");
+      default -> write(ctx, ErrorCode.INTERNAL, "internal error");
+    }
+  }
+
+  public static void notFound(RoutingContext ctx) {
+    write(ctx, ErrorCode.NOT_FOUND, "not found");
+  }
+
+  /** Content type constant, kept here so responses agree. */
+  static final class Json {
+    static final String TYPE = "application/json; charset=utf-8";
+
+    private Json() {}
+  }
+}
