@@ -1,0 +1,162 @@
+package dev.asp.operator;
+
+import dev.asp.protocol.MessageLimits;
+import dev.asp.storage.DatabaseSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+
+/**
+ * Builds an {@link OperatorConfig} from {@code ASP_*} settings: first the optional properties file
+ * named by {@code ASP_CONFIG_FILE} (same keys), then the environment, which wins. Every value is
+ * checked; all problems are reported together in one {@link InvalidConfigException}, and unknown
+ * {@code ASP_} keys are refused so a typo never silently falls back to a default.
+ */
+public final class ConfigLoader {
+  /** Every setting with its default ({@code null} = unset) and one line of documentation. */
+  public static final Map<String, String[]> SETTINGS = new LinkedHashMap<>();
+
+  static {
+    setting("ASP_CONFIG_FILE", null, "optional properties file with any of these keys");
+    setting("ASP_HTTP_HOST", "127.0.0.1", "interface the HTTP server binds");
+    setting("ASP_HTTP_PORT", "8080", "HTTP port (0 = any free port)");
+    setting("ASP_DATABASE_URL", null, "postgresql://user:password@host:port/db; unset = embedded");
+    setting("ASP_DATABASE_POOL_SIZE", "8", "connections per verticle instance");
+    setting("ASP_DATA_DIR", "./data", "where the embedded PostgreSQL keeps its data");
+    setting("ASP_EMBEDDED_DB_PORT", "0", "port of the embedded PostgreSQL (0 = any free port)");
+    setting("ASP_ADMIN_TOKEN", null, "operator admin credential (>= 16 chars); unset = no admin");
+    setting("ASP_SEED_FILE", null, "JSON seed of agents loaded at start-up (idempotent)");
+    setting("ASP_MAX_BODY_BYTES", "1048576", "largest HTTP request body (413 beyond)");
+    setting("ASP_MAX_CONTENT_BYTES", "262144", "largest message content as JSON (413 beyond)");
+    setting("ASP_MAX_PARTS", "64", "most parts in one message (413 beyond)");
+    setting("ASP_MAX_METADATA_BYTES", "16384", "largest message metadata as JSON (413 beyond)");
+    setting("ASP_MAX_INVITEES", "100", "most handles in one invite list (400 beyond)");
+    setting("ASP_MAX_TOPIC_LENGTH", "1000", "longest session topic in characters (400 beyond)");
+    setting("ASP_BUS_TIMEOUT_MS", "10000", "event-bus request timeout between verticles (503)");
+    setting("ASP_GATEWAY_INSTANCES", "2", "HTTP gateway verticle instances (share the port)");
+    setting("ASP_SESSION_INSTANCES", "2", "session verticle instances");
+  }
+
+  private ConfigLoader() {}
+
+  /** Thrown with every problem found, one per line; the operator exits without starting. */
+  public static final class InvalidConfigException extends RuntimeException {
+    public InvalidConfigException(String message) {
+      super(message);
+    }
+  }
+
+  public static OperatorConfig load(Map<String, String> environment) {
+    Map<String, String> values = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    String file = environment.get("ASP_CONFIG_FILE");
+    if (file != null && !file.isBlank()) {
+      readFile(Path.of(file), values, problems);
+    }
+    environment.forEach(
+        (key, value) -> {
+          if (key.startsWith("ASP_")) {
+            values.put(key, value);
+          }
+        });
+    for (String key : new TreeSet<>(values.keySet())) {
+      if (!SETTINGS.containsKey(key)) {
+        problems.add(key + " is not a known setting");
+      }
+    }
+    Reader reader = new Reader(values, problems);
+    String databaseUrl = reader.optional("ASP_DATABASE_URL");
+    int poolSize = reader.integer("ASP_DATABASE_POOL_SIZE", 1, 1000);
+    if (databaseUrl != null) {
+      try {
+        DatabaseSettings.fromUrl(databaseUrl, poolSize);
+      } catch (IllegalArgumentException e) {
+        problems.add("ASP_DATABASE_URL " + e.getMessage());
+      }
+    }
+    String adminToken = reader.optional("ASP_ADMIN_TOKEN");
+    if (adminToken != null && adminToken.length() < 16) {
+      problems.add("ASP_ADMIN_TOKEN must be at least 16 characters");
+    }
+    String seed = reader.optional("ASP_SEED_FILE");
+    if (seed != null && !Files.isReadable(Path.of(seed))) {
+      problems.add("ASP_SEED_FILE " + seed + " is not a readable file");
+    }
+    OperatorConfig config =
+        new OperatorConfig(
+            reader.text("ASP_HTTP_HOST"),
+            reader.integer("ASP_HTTP_PORT", 0, 65535),
+            databaseUrl,
+            poolSize,
+            Path.of(reader.text("ASP_DATA_DIR")),
+            reader.integer("ASP_EMBEDDED_DB_PORT", 0, 65535),
+            adminToken,
+            seed == null ? null : Path.of(seed),
+            reader.integer("ASP_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024),
+            new MessageLimits(
+                reader.integer("ASP_MAX_CONTENT_BYTES", 16, 64 * 1024 * 1024),
+                reader.integer("ASP_MAX_PARTS", 1, 10_000),
+                reader.integer("ASP_MAX_METADATA_BYTES", 16, 64 * 1024 * 1024)),
+            reader.integer("ASP_MAX_INVITEES", 1, 10_000),
+            reader.integer("ASP_MAX_TOPIC_LENGTH", 1, 100_000),
+            reader.integer("ASP_BUS_TIMEOUT_MS", 100, 600_000),
+            reader.integer("ASP_GATEWAY_INSTANCES", 1, 64),
+            reader.integer("ASP_SESSION_INSTANCES", 1, 64));
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(
+          "invalid configuration:\n  " + String.join("\n  ", problems));
+    }
+    return config;
+  }
+
+  private static void readFile(Path file, Map<String, String> values, List<String> problems) {
+    Properties properties = new Properties();
+    try (java.io.Reader in = Files.newBufferedReader(file)) {
+      properties.load(in);
+      properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key)));
+    } catch (IOException e) {
+      problems.add("ASP_CONFIG_FILE " + file + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  private static void setting(String key, String defaultValue, String doc) {
+    SETTINGS.put(key, new String[] {defaultValue, doc});
+  }
+
+  /** Reads typed values, collecting problems instead of stopping at the first. */
+  private record Reader(Map<String, String> values, List<String> problems) {
+    String optional(String key) {
+      String value = values.get(key);
+      if (value == null || value.isBlank()) {
+        return SETTINGS.get(key)[0];
+      }
+      return value.trim();
+    }
+
+    String text(String key) {
+      return optional(key);
+    }
+
+    int integer(String key, int min, int max) {
+      String text = optional(key);
+      try {
+        long value = Long.parseLong(text);
+        if (value < min || value > max) {
+          problems.add(key + " must be between " + min + " and " + max + " (got " + text + ")");
+          return min;
+        }
+        return (int) value;
+      } catch (NumberFormatException e) {
+        problems.add(key + " must be an integer (got '" + text + "')");
+        return min;
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.asp.operator;
+
+import dev.asp.storage.DatabaseSettings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL started by the operator itself when no database is configured (zonky's packaged
+ * binaries; as root they run in a user namespace as {@code nobody}). Data is kept in {@code
+ * <dataDir>/postgres}, so restarting the operator keeps every session. Blocking: start it from
+ * {@code main}, never from an event loop.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+
+  private final EmbeddedPostgres postgres;
+  private final DatabaseSettings settings;
+
+  private EmbeddedDatabase(EmbeddedPostgres postgres, int poolSize) {
+    this.postgres = postgres;
+    this.settings =
+        new DatabaseSettings(
+            "127.0.0.1", postgres.getPort(), "postgres", "postgres", null, poolSize);
+  }
+
+  public static EmbeddedDatabase start(Path dataDir, int port, int poolSize) {
+    Path directory = dataDir.resolve("postgres").toAbsolutePath();
+    try {
+      Files.createDirectories(directory);
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(directory)
+              .setCleanDataDirectory(false)
+              .setServerConfig("max_connections", "200");
+      if (port > 0) {
+        builder.setPort(port);
+      }
+      EmbeddedPostgres postgres = builder.start();
+      LOG.info(
+          "embedded PostgreSQL on 127.0.0.1:{} with data in {}", postgres.getPort(), directory);
+      return new EmbeddedDatabase(postgres, poolSize);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + directory, e);
+    }
+  }
+
+  public DatabaseSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      LOG.warn("embedded PostgreSQL did not stop cleanly", e);
+    }
+  }
+}

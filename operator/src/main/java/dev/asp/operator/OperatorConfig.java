@@ -1,0 +1,74 @@
+package dev.asp.operator;
+
+import dev.asp.protocol.MessageLimits;
+import java.nio.file.Path;
+
+/**
+ * The operator's typed configuration, read from {@code ASP_*} environment variables and an optional
+ * properties file by {@link ConfigLoader}. Secrets (the admin token, the database password inside
+ * the URL) are never printed: {@link #toString()} masks them.
+ *
+ * @param databaseUrl {@code postgresql://...}, or null to run an embedded PostgreSQL in {@code
+ *     dataDir}
+ * @param adminToken the operator admin credential, or null to disable the admin role
+ * @param seedFile a seed file to load at start-up, or null
+ */
+public record OperatorConfig(
+    String httpHost,
+    int httpPort,
+    String databaseUrl,
+    int databasePoolSize,
+    Path dataDir,
+    int embeddedDatabasePort,
+    String adminToken,
+    Path seedFile,
+    int maxBodyBytes,
+    MessageLimits limits,
+    int maxInvitees,
+    int maxTopicLength,
+    long busTimeoutMs,
+    int gatewayInstances,
+    int sessionInstances) {
+
+  public boolean embeddedDatabase() {
+    return databaseUrl == null;
+  }
+
+  public OperatorConfig withHttpPort(int port) {
+    return new OperatorConfig(
+        httpHost,
+        port,
+        databaseUrl,
+        databasePoolSize,
+        dataDir,
+        embeddedDatabasePort,
+        adminToken,
+        seedFile,
+        maxBodyBytes,
+        limits,
+        maxInvitees,
+        maxTopicLength,
+        busTimeoutMs,
+        gatewayInstances,
+        sessionInstances);
+  }
+
+  @Override
+  public String toString() {
+    return "OperatorConfig[http="
+        + httpHost
+        + ":"
+        + httpPort
+        + ", database="
+        + (databaseUrl == null ? "embedded in " + dataDir : "external")
+        + ", adminToken="
+        + (adminToken == null ? "unset" : "***")
+        + ", seedFile="
+        + seedFile
+        + ", limits="
+        + limits
+        + ", maxBodyBytes="
+        + maxBodyBytes
+        + "]";
+  }
+}
