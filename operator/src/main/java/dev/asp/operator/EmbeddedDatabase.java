@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +32,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   public static EmbeddedDatabase start(Path dataDir, int port, int poolSize) {
-    Path directory = dataDir.resolve("postgres").toAbsolutePath();
+    Path directory = dataDir.resolve("postgres").toAbsolutePath().normalize();
     try {
       Files.createDirectories(directory);
+      stopOrphan(directory);
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(directory)
@@ -46,6 +50,42 @@ public final class EmbeddedDatabase implements AutoCloseable {
       return new EmbeddedDatabase(postgres, poolSize);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + directory, e);
+    }
+  }
+
+  /**
+   * If the operator was killed (SIGKILL, OOM), the PostgreSQL it started outlives it and keeps the
+   * data directory locked. Such an orphan serves nobody: stop it (SIGTERM, PostgreSQL's smart
+   * shutdown; nothing is connected any more) and wait for it before starting afresh.
+   */
+  private static void stopOrphan(Path directory) throws IOException {
+    Path pidFile = directory.resolve("postmaster.pid");
+    if (!Files.isReadable(pidFile)) {
+      return;
+    }
+    List<String> lines = Files.readAllLines(pidFile);
+    if (lines.size() < 2 || !Path.of(lines.get(1).trim()).normalize().equals(directory)) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(lines.get(0).trim());
+    } catch (NumberFormatException e) {
+      return;
+    }
+    Optional<ProcessHandle> orphan =
+        ProcessHandle.of(pid)
+            .filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
+    if (orphan.isEmpty()) {
+      return; // a stale pid file: PostgreSQL itself cleans it up
+    }
+    LOG.warn("stopping an orphaned embedded PostgreSQL (pid {}) left by a previous run", pid);
+    orphan.get().destroy();
+    try {
+      orphan.get().onExit().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IOException("the orphaned PostgreSQL (pid " + pid + ") did not stop", e);
     }
   }
 
