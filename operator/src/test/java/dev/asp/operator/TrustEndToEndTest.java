@@ -189,6 +189,10 @@ class TrustEndToEndTest {
     assertFalse(canCreateWith(a, b));
     assertFalse(canCreateWith(b, a));
     assertTrue(a.client().invite(id, b.handle()).await().isEmpty());
+    assertTrue(
+        c.client().invite(id, b.handle()).await().isEmpty(),
+        "a third party cannot bring the blocked agent back to its blocker");
+    assertNotFound(() -> c.client().createSession(NewSession.inviting(a.handle(), b.handle())));
 
     operator.admin.unblock(a.handle(), b.handle()).await();
     assertTrue(canCreateWith(a, b));

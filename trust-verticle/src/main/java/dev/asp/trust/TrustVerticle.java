@@ -163,11 +163,34 @@ public final class TrustVerticle extends VerticleBase {
         pool.preparedQuery(TrustQueries.BLOCKED_EITHER_WAY)
             .execute(Tuple.tuple().addString(from).addArrayOfString(others))
             .map(TrustVerticle::firstColumn);
-    return Future.all(agents, blocked)
+    Future<Set<String>> blockedWithGroup = blockedWithGroup(body, others);
+    return Future.all(agents, blocked, blockedWithGroup)
         .map(
-            v ->
-                reachableReply(
-                    TrustRules.reachable(from, targets, agents.result(), blocked.result())));
+            v -> {
+              List<String> reachable =
+                  new ArrayList<>(
+                      TrustRules.reachable(from, targets, agents.result(), blocked.result()));
+              reachable.removeAll(blockedWithGroup.result());
+              return reachableReply(reachable);
+            });
+  }
+
+  /**
+   * With {@code with:[handle]} (the people the targets would share a session with), a target that
+   * has a block either way with any of them is unreachable too: a blocked agent must not be brought
+   * back into contact with its blocker by a third party.
+   */
+  private Future<Set<String>> blockedWithGroup(JsonObject body, String[] targets) {
+    if (!body.containsKey(BusFields.WITH)) {
+      return Future.succeededFuture(Set.of());
+    }
+    String[] group = Requests.strings(body, BusFields.WITH).toArray(String[]::new);
+    if (group.length == 0) {
+      return Future.succeededFuture(Set.of());
+    }
+    return pool.preparedQuery(TrustQueries.TARGETS_BLOCKED_WITH_GROUP)
+        .execute(Tuple.tuple().addArrayOfString(targets).addArrayOfString(group))
+        .map(TrustVerticle::firstColumn);
   }
 
   private static Map<String, AgentTrust> trustByHandle(RowSet<Row> rows) {

@@ -168,4 +168,33 @@ class ReachabilityTest {
         ErrorCode.INVALID_REQUEST,
         trust.failure(TrustAction.REACHABLE, new JsonObject().put(BusFields.FROM, handle("a"))));
   }
+
+  @Test
+  @DisplayName("a target blocked with anyone it would share the session with is unreachable")
+  void blockedWithGroup() {
+    String inviter = handle("inviter");
+    String blocker = handle("blocker");
+    String blocked = handle("blocked");
+    String other = handle("other");
+    for (String agent : List.of(inviter, blocker, blocked, other)) {
+      trust.createAgent(agent, "open");
+    }
+    trust.onAgent(TrustAction.BLOCK, blocker, new JsonObject().put(BusFields.BLOCKED, blocked));
+    JsonObject request =
+        new JsonObject()
+            .put(BusFields.FROM, inviter)
+            .put(BusFields.TO, new JsonArray().add(blocked).add(other).add(blocker))
+            .put(BusFields.WITH, new JsonArray().add(blocker));
+    assertEquals(
+        List.of(other, blocker),
+        trust.call(TrustAction.REACHABLE, request).getJsonArray(BusFields.REACHABLE).getList(),
+        "the blocked agent cannot be brought to its blocker; the blocker itself is not excluded");
+    request.put(BusFields.WITH, new JsonArray().add(blocked));
+    assertEquals(
+        List.of(blocked, other),
+        trust.call(TrustAction.REACHABLE, request).getJsonArray(BusFields.REACHABLE).getList(),
+        "either direction of the block counts: the blocker cannot be brought to the blocked");
+    assertEquals(
+        List.of(blocked, other, blocker), trust.reachable(inviter, blocked, other, blocker));
+  }
 }

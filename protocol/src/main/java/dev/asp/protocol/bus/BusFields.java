@@ -16,6 +16,7 @@ public final class BusFields {
   public static final String FROM = "from";
   public static final String TO = "to";
   public static final String REACHABLE = "reachable";
+  public static final String WITH = "with";
   public static final String INBOUND_POLICY = "inbound_policy";
   public static final String ALLOWLIST = "allowlist";
   public static final String ENTRY = "entry";

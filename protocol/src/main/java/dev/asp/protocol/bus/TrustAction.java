@@ -15,8 +15,10 @@ public enum TrustAction {
    */
   AUTHENTICATE_ADMIN,
   /**
-   * {@code {from, to:[handle]}} → {@code {reachable:[handle]}}: the subset of {@code to} that
-   * exists and with which {@code from} may communicate (symmetric allowlists, blocks either way).
+   * {@code {from, to:[handle], with?:[handle]}} → {@code {reachable:[handle]}}: the subset of
+   * {@code to} that exists and with which {@code from} may communicate (symmetric allowlists,
+   * blocks either way). With {@code with} (whom the targets would share a session with), a target
+   * that has a block either way with any of them is left out too.
    */
   REACHABLE,
   /** {@code {principal, owner}} → {@code {owner, token}} (admin only; 409 if it exists). */

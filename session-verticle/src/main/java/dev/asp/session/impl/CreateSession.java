@@ -69,7 +69,7 @@ public final class CreateSession {
 
   private Future<Committed> create(Request request) {
     return trust
-        .reachable(request.caller(), request.invitees())
+        .reachable(request.caller(), request.invitees(), request.invitees())
         .compose(
             reachable -> {
               if (reachable.size() != request.invitees().size()) {

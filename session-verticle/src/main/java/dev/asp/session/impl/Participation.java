@@ -65,7 +65,9 @@ public final class Participation {
     return SessionSnapshot.peek(pool, id, caller)
         .map(session -> session.requireActive().requireJoined())
         .compose(session -> Membership.statuses(pool, id))
-        .compose(statuses -> trust.reachable(caller, notInvitedOrJoined(requested, statuses)))
+        .compose(
+            statuses ->
+                trust.reachable(caller, notInvitedOrJoined(requested, statuses), members(statuses)))
         .compose(
             reachable ->
                 locked(body, (conn, session, by) -> inviteLocked(conn, session, reachable)));
@@ -118,6 +120,14 @@ public final class Participation {
 
   static Future<Committed> commit(SqlConnection conn, EventLog log, JsonObject reply) {
     return log.write(conn).map(events -> new Committed(reply, events));
+  }
+
+  /** Those currently in the session (invited or joined). */
+  private static List<String> members(Map<String, ParticipantStatus> statuses) {
+    return statuses.entrySet().stream()
+        .filter(entry -> entry.getValue() != ParticipantStatus.LEFT)
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   private static List<String> notInvitedOrJoined(

@@ -54,7 +54,11 @@ public final class Reopen {
     return SessionSnapshot.peek(pool, request.sessionId(), caller)
         .map(SessionSnapshot::requireReopenable)
         .compose(session -> Membership.statuses(pool, request.sessionId()))
-        .compose(statuses -> trust.reachable(caller, targets(request, statuses)))
+        .compose(
+            statuses -> {
+              List<String> targets = targets(request, statuses);
+              return trust.reachable(caller, targets, targets);
+            })
         .compose(
             reachable ->
                 pool.withTransaction(

@@ -22,13 +22,20 @@ public final class TrustGate {
     this.bus = bus;
   }
 
-  /** The members of {@code to} that exist and may communicate with {@code from}, in order. */
-  public Future<List<String>> reachable(String from, List<String> to) {
+  /**
+   * The members of {@code to} that exist and may communicate with {@code from}, in order, and have
+   * no block either way with anyone in {@code with} (whom they would share the session with), so a
+   * third party cannot bring a blocked agent back into contact with its blocker.
+   */
+  public Future<List<String>> reachable(String from, List<String> to, List<String> with) {
     if (to.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     JsonObject request =
-        new JsonObject().put(BusFields.FROM, from).put(BusFields.TO, new JsonArray(to));
+        new JsonObject()
+            .put(BusFields.FROM, from)
+            .put(BusFields.TO, new JsonArray(to))
+            .put(BusFields.WITH, new JsonArray(with));
     return bus.trust(TrustAction.REACHABLE, request)
         .map(
             reply -> {

@@ -32,6 +32,16 @@ public final class TrustQueries {
       "SELECT blocked AS other FROM blocks WHERE blocker = $1 AND blocked = ANY($2)"
           + " UNION SELECT blocker FROM blocks WHERE blocked = $1 AND blocker = ANY($2)";
 
+  /**
+   * Targets ($1) that blocked, or were blocked by, anyone of a group ($2): the members of a session
+   * a target would join. Returns the target side of each such block.
+   */
+  public static final String TARGETS_BLOCKED_WITH_GROUP =
+      "SELECT blocked AS target FROM blocks WHERE blocked = ANY($1) AND blocker = ANY($2)"
+          + " AND blocked <> blocker"
+          + " UNION SELECT blocker FROM blocks WHERE blocker = ANY($1) AND blocked = ANY($2)"
+          + " AND blocked <> blocker";
+
   // --- owners
 
   public static final String INSERT_OWNER = "INSERT INTO owners (name, created_at) VALUES ($1, $2)";
