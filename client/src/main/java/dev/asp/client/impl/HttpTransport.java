@@ -2,8 +2,10 @@ package dev.asp.client.impl;
 
 import dev.asp.client.AspClientException;
 import dev.asp.client.RawResponse;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -24,6 +26,7 @@ import java.util.Map;
  */
 public final class HttpTransport {
   private final HttpClient http;
+  private final Context home;
   private final String host;
   private final int port;
   private final String basePath;
@@ -36,6 +39,7 @@ public final class HttpTransport {
     String path = uri.getPath() == null ? "" : uri.getPath();
     this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     this.token = token;
+    this.home = vertx.getOrCreateContext();
     this.http =
         vertx
             .httpClientBuilder()
@@ -57,8 +61,23 @@ public final class HttpTransport {
     return raw(method, path, payload, headers).compose(HttpTransport::expectSuccess);
   }
 
-  /** Sends exactly what it is given (plus the bearer, unless a header overrides it). */
+  /**
+   * Sends exactly what it is given (plus the bearer, unless a header overrides it). Safe to call
+   * from any thread: called outside a Vert.x context, the exchange runs on the client's own
+   * context, because driving the HTTP client from a foreign thread races between the response
+   * arriving and its body handler being set, and the exchange then never completes.
+   */
   public Future<RawResponse> raw(
+      HttpMethod method, String path, Buffer body, Map<String, String> headers) {
+    if (Vertx.currentContext() != null) {
+      return exchange(method, path, body, headers);
+    }
+    Promise<RawResponse> result = Promise.promise();
+    home.runOnContext(v -> exchange(method, path, body, headers).onComplete(result));
+    return result.future();
+  }
+
+  private Future<RawResponse> exchange(
       HttpMethod method, String path, Buffer body, Map<String, String> headers) {
     RequestOptions options =
         new RequestOptions()
