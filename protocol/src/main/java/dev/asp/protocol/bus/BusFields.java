@@ -27,4 +27,16 @@ public final class BusFields {
   public static final String AGENTS = "agents";
   public static final String SESSIONS = "sessions";
   public static final String DELETED = "deleted";
+  public static final String AGENT = "agent";
+  public static final String NODE = "node";
+  public static final String LIVE_NODES = "live_nodes";
+  public static final String OFFLINE = "offline";
+  public static final String RECONNECTED = "reconnected";
+  public static final String DISCONNECTED = "disconnected";
+  public static final String CURSORS = "cursors";
+  public static final String PREFIX = "prefix";
+  public static final String EXTRAS = "extras";
+  public static final String HEAD = "head";
+  public static final String PARTICIPANTS = "participants";
+  public static final String LEFT_SEQUENCE = "left_sequence";
 }

@@ -43,5 +43,40 @@ public enum SessionAction {
    * every session it shares with {@code blocker} (an ordinary {@code session.left} for the others).
    * Sent by the trust verticle after a block commits.
    */
-  FORCE_LEAVE
+  FORCE_LEAVE,
+  /**
+   * {@code {agent, node}} → {@code {reconnected:[session_id]}}: the node now holds at least one
+   * live connection of the agent. If the agent was offline everywhere with a grace deadline
+   * pending, the deadline is cancelled and {@code session.reconnected {agent}} is appended to every
+   * session where it is joined. Sent by delivery, strictly in order per (agent, node).
+   */
+  AGENT_ONLINE,
+  /**
+   * {@code {agent, node}} → {@code {disconnected:[session_id]}}: the node's last connection of the
+   * agent closed. If no other node holds one, the agent is offline: a durable grace deadline (now +
+   * grace window) is recorded and {@code session.disconnected {agent}} appended to every session
+   * where it is joined (status stays joined). When the deadline passes without {@link
+   * #AGENT_ONLINE}, the agent leaves each of them with {@code session.left {agent,
+   * reason:"grace_expired"}}.
+   */
+  AGENT_OFFLINE,
+  /**
+   * {@code {live_nodes:[node]}} → {@code {offline:[agent]}}: forgets the connections recorded for
+   * any node not listed (a node that restarted or died); agents left with none go offline exactly
+   * as with {@link #AGENT_OFFLINE}. Sent at start-up (and on cluster membership changes).
+   */
+  PRESENCE_RESET,
+  /**
+   * {@code {agent}} → {@code {sessions:[{session_id, prefix, extras:[seq], head}]}}: where live
+   * delivery to the agent stands, for every session it has a participant row in: the persisted
+   * delivery cursor ({@code prefix} = every eligible event up to it was delivered, -1 when none;
+   * {@code extras} = sequences beyond the prefix already delivered) and the session's latest
+   * sequence ({@code head}, -1 when empty).
+   */
+  DELIVERY_STATE,
+  /**
+   * {@code {agent, cursors:[{session_id, prefix, extras:[seq]}]}} → {@code {ok:true}}: persists
+   * delivery cursors (batched by delivery). A cursor never moves back: a stale save is ignored.
+   */
+  SAVE_CURSORS
 }
