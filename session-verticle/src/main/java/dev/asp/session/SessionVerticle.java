@@ -6,9 +6,13 @@ import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.SessionAction;
 import dev.asp.session.impl.Committed;
 import dev.asp.session.impl.CreateSession;
+import dev.asp.session.impl.DeliveryCursors;
 import dev.asp.session.impl.EventAnnouncer;
 import dev.asp.session.impl.ForceLeave;
+import dev.asp.session.impl.GraceSweeper;
 import dev.asp.session.impl.Participation;
+import dev.asp.session.impl.Presence;
+import dev.asp.session.impl.PresenceNotices;
 import dev.asp.session.impl.Reads;
 import dev.asp.session.impl.Reopen;
 import dev.asp.session.impl.SendMessage;
@@ -29,11 +33,15 @@ import java.util.function.Function;
  * events announced on {@link Addresses#EVENTS_COMMITTED}, only after that commit. The schema must
  * have been migrated with {@link SessionSchema#MODULE} before deployment (migration is blocking,
  * P8).
+ *
+ * <p>It also keeps the durable side of live delivery: presence per (agent, node), grace deadlines
+ * (expired by a periodic sweep that any number of instances may run at once) and delivery cursors.
  */
 public final class SessionVerticle extends VerticleBase {
   private final SessionSettings settings;
   private Pool pool;
   private EventAnnouncer announcer;
+  private GraceSweeper sweeper;
 
   public SessionVerticle(SessionSettings settings) {
     this.settings = settings;
@@ -50,6 +58,10 @@ public final class SessionVerticle extends VerticleBase {
     Reopen reopen = new Reopen(pool, trust, settings.limits());
     Reads reads = new Reads(pool);
     ForceLeave forceLeave = new ForceLeave(pool, announcer);
+    Presence presence =
+        new Presence(pool, new PresenceNotices(pool, announcer), settings.graceMs());
+    DeliveryCursors cursors = new DeliveryCursors(pool);
+    sweeper = new GraceSweeper(vertx, pool, announcer, settings.sweepIntervalMs());
 
     ActionDispatcher<SessionAction> dispatcher =
         new ActionDispatcher<>(SessionAction.class, DbFailures::map)
@@ -62,7 +74,12 @@ public final class SessionVerticle extends VerticleBase {
             .on(SessionAction.REOPEN, announced(reopen::handle))
             .on(SessionAction.GET, reads::get)
             .on(SessionAction.EVENTS, reads::events)
-            .on(SessionAction.FORCE_LEAVE, forceLeave::handle);
+            .on(SessionAction.FORCE_LEAVE, forceLeave::handle)
+            .on(SessionAction.AGENT_ONLINE, presence::online)
+            .on(SessionAction.AGENT_OFFLINE, presence::offline)
+            .on(SessionAction.PRESENCE_RESET, presence::reset)
+            .on(SessionAction.DELIVERY_STATE, cursors::state)
+            .on(SessionAction.SAVE_CURSORS, cursors::save);
 
     // The pool connects lazily; a first query proves the database answers before we take requests.
     return pool.query("SELECT 1")
@@ -72,7 +89,8 @@ public final class SessionVerticle extends VerticleBase {
                 vertx
                     .eventBus()
                     .<JsonObject>consumer(Addresses.SESSION, dispatcher::handle)
-                    .completion());
+                    .completion())
+        .onSuccess(registered -> sweeper.start());
   }
 
   /** Announces what a command committed, then replies: never before the commit. */
@@ -83,13 +101,18 @@ public final class SessionVerticle extends VerticleBase {
             .apply(body)
             .map(
                 committed -> {
-                  announcer.announce(committed.events());
+                  announcer.announce(committed.announcement());
                   return committed.reply();
                 });
   }
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    if (pool == null) {
+      return Future.succeededFuture();
+    }
+    // A sweep under way finishes (or fails) before its pool goes away.
+    Future<Void> swept = sweeper == null ? Future.succeededFuture() : sweeper.stop();
+    return swept.compose(v -> pool.close());
   }
 }

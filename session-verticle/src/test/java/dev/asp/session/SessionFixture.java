@@ -21,8 +21,10 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * One deployed {@link SessionVerticle} on a fresh database, with a fake trust verticle and a
@@ -39,10 +41,13 @@ final class SessionFixture implements AutoCloseable {
   final FakeTrust trust;
   final BusClient bus;
   final Pool sql;
+  private final SessionSettings settings;
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final List<JsonObject> announcements = new CopyOnWriteArrayList<>();
 
-  private SessionFixture(Vertx vertx, DatabaseSettings db) {
+  private SessionFixture(Vertx vertx, SessionSettings settings) {
     this.vertx = vertx;
+    this.settings = settings;
     this.trust = new FakeTrust(vertx);
     this.bus = new BusClient(vertx, 10_000);
     vertx
@@ -51,22 +56,40 @@ final class SessionFixture implements AutoCloseable {
             Addresses.EVENTS_COMMITTED, message -> announcements.add(message.body()))
         .completion()
         .await();
-    vertx
-        .deployVerticle(new SessionVerticle(new SessionSettings(db, LIMITS, MAX_INVITEES, 2_000)))
-        .await();
-    this.sql = db.pool(vertx);
+    deployInstance();
+    this.sql = settings.db().pool(vertx);
   }
 
   /** Migrates a fresh database (on this, the JUnit thread) and deploys the verticle alone. */
   static SessionFixture start() {
+    return start(SessionSettings.DEFAULT_GRACE_MS, SessionSettings.DEFAULT_SWEEP_INTERVAL_MS);
+  }
+
+  /** Like {@link #start()}, with a (short) grace window and sweep interval. */
+  static SessionFixture start(long graceMs, long sweepIntervalMs) {
     DatabaseSettings db = TestDatabase.fresh();
     SchemaMigrator.migrate(db, SessionSchema.MODULE);
-    return start(db);
+    return new SessionFixture(
+        Vertx.vertx(),
+        new SessionSettings(db, LIMITS, MAX_INVITEES, 2_000, graceMs, sweepIntervalMs));
   }
 
   /** Deploys the verticle alone on an already migrated database. */
   static SessionFixture start(DatabaseSettings db) {
-    return new SessionFixture(Vertx.vertx(), db);
+    return new SessionFixture(Vertx.vertx(), new SessionSettings(db, LIMITS, MAX_INVITEES, 2_000));
+  }
+
+  /** One more verticle instance on the same database, as another node would run. */
+  void deployInstance() {
+    deployments.add(vertx.deployVerticle(new SessionVerticle(settings)).await());
+  }
+
+  /** Undeploys every instance: only the database remains, as after a crash or a restart. */
+  void undeployAll() {
+    for (String id : deployments) {
+      vertx.undeploy(id).await();
+    }
+    deployments.clear();
   }
 
   @Override
@@ -156,6 +179,48 @@ final class SessionFixture implements AutoCloseable {
     return events.stream().map(event -> event.getLong(Fields.SEQUENCE)).toList();
   }
 
+  // --- presence ---
+
+  static JsonObject presence(String agent, String node) {
+    return new JsonObject().put(BusFields.AGENT, agent).put(BusFields.NODE, node);
+  }
+
+  /** AGENT_ONLINE; the sessions where it reconnected. */
+  Set<Object> online(String agent, String node) {
+    return Set.copyOf(
+        call(SessionAction.AGENT_ONLINE, presence(agent, node))
+            .getJsonArray(BusFields.RECONNECTED)
+            .getList());
+  }
+
+  /** AGENT_OFFLINE; the sessions where it disconnected. */
+  Set<Object> offline(String agent, String node) {
+    return Set.copyOf(
+        call(SessionAction.AGENT_OFFLINE, presence(agent, node))
+            .getJsonArray(BusFields.DISCONNECTED)
+            .getList());
+  }
+
+  /** Waits (polling, at most 10 s) until {@code condition} holds. */
+  static void eventually(String what, BooleanSupplier condition) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        fail("timed out waiting until " + what);
+      }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(10);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   // --- announcements on EVENTS_COMMITTED ---
 
   /**
@@ -177,12 +242,7 @@ final class SessionFixture implements AutoCloseable {
       if (System.currentTimeMillis() > deadline) {
         fail("expected " + count + " announced events for " + sessionId + ", got " + events);
       }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      pause();
     }
   }
 
@@ -216,6 +276,11 @@ final class SessionFixture implements AutoCloseable {
 
   String state(String sessionId) {
     return rows("SELECT state FROM sessions WHERE id = $1", sessionId).get(0).getString(0);
+  }
+
+  /** The types of the stored log of a session, in order. */
+  List<String> loggedTypes(String sessionId) {
+    return log(sessionId).stream().map(row -> row.getString("type")).toList();
   }
 
   /** The whole stored log of a session, as wire events plus the subject column. */

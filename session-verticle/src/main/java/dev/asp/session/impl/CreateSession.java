@@ -118,7 +118,7 @@ public final class CreateSession {
                     : Future.succeededFuture())
         .compose(v -> log.write(conn))
         .compose(
-            events ->
+            announcement ->
                 Idempotency.remember(
                         conn,
                         request.caller(),
@@ -126,6 +126,6 @@ public final class CreateSession {
                         request.idempotencyKey(),
                         reply,
                         now)
-                    .map(stored -> new Committed(reply, events)));
+                    .map(stored -> new Committed(reply, announcement)));
   }
 }

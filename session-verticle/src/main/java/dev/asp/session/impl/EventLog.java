@@ -4,8 +4,13 @@ import dev.asp.protocol.Event;
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.Ids;
+import dev.asp.protocol.ParticipantStatus;
+import dev.asp.protocol.bus.BusFields;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -88,10 +93,14 @@ public final class EventLog {
     return List.copyOf(events);
   }
 
-  /** Stores the appended events and the advanced counter on the transaction's connection. */
-  public Future<List<Event>> write(SqlConnection conn) {
+  /**
+   * Stores the appended events and the advanced counter on the transaction's connection, then reads
+   * the session's participants for the announcement. Call after the command's last participant
+   * change: under the row lock nothing else changes them, so this is their state at commit.
+   */
+  public Future<Announcement> write(SqlConnection conn) {
     if (events.isEmpty()) {
-      return Future.succeededFuture(List.of());
+      return Future.succeededFuture(Announcement.none());
     }
     List<Tuple> rows = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
@@ -112,6 +121,26 @@ public final class EventLog {
             inserted ->
                 conn.preparedQuery(SessionQueries.ADVANCE_SEQUENCE)
                     .execute(Tuple.of(sessionId, nextSequence)))
-        .map(updated -> events());
+        .compose(
+            updated ->
+                conn.preparedQuery(SessionQueries.SELECT_ANNOUNCED_PARTICIPANTS)
+                    .execute(Tuple.of(sessionId)))
+        .map(participants -> new Announcement(sessionId, events(), participantsJson(participants)));
+  }
+
+  private static JsonArray participantsJson(RowSet<Row> rows) {
+    JsonArray participants = new JsonArray();
+    for (Row row : rows) {
+      String status = row.getString("status");
+      JsonObject participant =
+          new JsonObject().put(Fields.HANDLE, row.getString("handle")).put(Fields.STATUS, status);
+      if (ParticipantStatus.LEFT.wire().equals(status)) {
+        // A left participant that never had the transcript (left while invited) reads nothing.
+        Long leftSequence = row.getLong("left_sequence");
+        participant.put(BusFields.LEFT_SEQUENCE, leftSequence == null ? -1L : leftSequence);
+      }
+      participants.add(participant);
+    }
+    return participants;
   }
 }

@@ -51,7 +51,7 @@ public final class ForceLeave {
         .map(
             committed -> {
               if (!committed.events().isEmpty()) {
-                announcer.announce(committed.events());
+                announcer.announce(committed.announcement());
                 changed.add(id);
               }
               return changed;

@@ -80,23 +80,35 @@ public final class Membership {
         .mapEmpty();
   }
 
-  /**
-   * {@code session.left {agent, reason:"left"}}; the participant becomes left, remembering the
-   * sequence of this event (what it may still read). If the session is active and no joined
-   * participant remains, it ends as well: {@code session.ended {}} (nobody ended it), same
-   * transaction.
-   */
+  /** Leaves of the agent's own accord (or forced by a block): reason {@code left}. */
   public static Future<Void> leave(
       SqlConnection conn,
       EventLog log,
       String agent,
       boolean sessionActive,
       ParticipantStatus wasStatus) {
+    return leave(conn, log, agent, sessionActive, wasStatus, Fields.REASON_LEFT);
+  }
+
+  /**
+   * {@code session.left {agent, reason}}; the participant becomes left, remembering the sequence of
+   * this event (what it may still read). If the session is active and no joined participant
+   * remains, it ends as well: {@code session.ended {}} (nobody ended it), same transaction.
+   *
+   * @param reason {@code left}, or {@code grace_expired} when its grace window ran out
+   */
+  public static Future<Void> leave(
+      SqlConnection conn,
+      EventLog log,
+      String agent,
+      boolean sessionActive,
+      ParticipantStatus wasStatus,
+      String reason) {
     long leftSequence =
         log.append(
                 EventType.LEFT,
                 agent,
-                new JsonObject().put(Fields.AGENT, agent).put(Fields.REASON, Fields.REASON_LEFT))
+                new JsonObject().put(Fields.AGENT, agent).put(Fields.REASON, reason))
             .sequence();
     // Only a joined agent's view extends to its own session.left; one that was merely invited
     // (force-left by a block) keeps what it could see before, and never gains the transcript.

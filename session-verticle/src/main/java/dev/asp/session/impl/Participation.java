@@ -119,7 +119,7 @@ public final class Participation {
   }
 
   static Future<Committed> commit(SqlConnection conn, EventLog log, JsonObject reply) {
-    return log.write(conn).map(events -> new Committed(reply, events));
+    return log.write(conn).map(announcement -> new Committed(reply, announcement));
   }
 
   /** Those currently in the session (invited or joined). */

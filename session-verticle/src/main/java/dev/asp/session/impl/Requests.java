@@ -57,6 +57,30 @@ public final class Requests {
     return text;
   }
 
+  /** The id of a delivery node: any non-empty string. */
+  public static String node(JsonObject body) {
+    String node = optionalString(body, BusFields.NODE);
+    if (node == null || node.isEmpty()) {
+      throw invalid(BusFields.NODE + " is required");
+    }
+    return node;
+  }
+
+  /** A required array of node ids (possibly empty). */
+  public static String[] nodes(JsonObject body, String field) {
+    if (!(body.getValue(field) instanceof JsonArray array)) {
+      throw invalid(field + " must be an array of node ids");
+    }
+    String[] nodes = new String[array.size()];
+    for (int i = 0; i < nodes.length; i++) {
+      if (!(array.getValue(i) instanceof String node) || node.isEmpty()) {
+        throw invalid(field + " must be an array of node ids");
+      }
+      nodes[i] = node;
+    }
+    return nodes;
+  }
+
   /** The optional idempotency key; an empty key is a client bug, not "no key". */
   public static String idempotencyKey(JsonObject body) {
     String key = optionalString(body, Fields.IDEMPOTENCY_KEY);

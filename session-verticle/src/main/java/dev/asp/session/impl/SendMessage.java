@@ -68,7 +68,7 @@ public final class SendMessage {
             .put(Fields.SEQUENCE, message.sequence());
     return log.write(conn)
         .compose(
-            events ->
+            announcement ->
                 Idempotency.remember(
                         conn,
                         request.caller(),
@@ -76,6 +76,6 @@ public final class SendMessage {
                         request.idempotencyKey(),
                         reply,
                         log.now())
-                    .map(stored -> new Committed(reply, events)));
+                    .map(stored -> new Committed(reply, announcement)));
   }
 }

@@ -55,15 +55,17 @@ public final class SessionQueries {
   /**
    * A (re-)invitation: a new row, or a prior participant back to invited. left_sequence is kept as
    * history; joined_at/left_at describe the current membership, so they are cleared. $3 = invited.
+   * Every status change clears the disconnected mark: it belongs to one stretch of being joined.
    */
   public static final String UPSERT_INVITED =
       "INSERT INTO participants (session_id, handle, status) VALUES ($1, $2, $3)"
           + " ON CONFLICT (session_id, handle) DO UPDATE"
-          + " SET status = EXCLUDED.status, joined_at = NULL, left_at = NULL";
+          + " SET status = EXCLUDED.status, joined_at = NULL, left_at = NULL, disconnected = false";
 
   /** $3 = joined, $4 = joined_at. */
   public static final String MARK_JOINED =
-      "UPDATE participants SET status = $3, joined_at = $4 WHERE session_id = $1 AND handle = $2";
+      "UPDATE participants SET status = $3, joined_at = $4, disconnected = false"
+          + " WHERE session_id = $1 AND handle = $2";
 
   /**
    * $3 = left, $4 = left_at, $5 = left_sequence (the sequence of its session.left), or NULL to keep
@@ -71,7 +73,7 @@ public final class SessionQueries {
    */
   public static final String MARK_LEFT =
       "UPDATE participants SET status = $3, left_at = $4,"
-          + " left_sequence = COALESCE($5, left_sequence)"
+          + " left_sequence = COALESCE($5, left_sequence), disconnected = false"
           + " WHERE session_id = $1 AND handle = $2";
 
   /**
@@ -80,7 +82,7 @@ public final class SessionQueries {
    */
   public static final String MARK_LEFT_SILENTLY =
       "UPDATE participants SET status = $3, left_at = $4,"
-          + " left_sequence = COALESCE($5, left_sequence)"
+          + " left_sequence = COALESCE($5, left_sequence), disconnected = false"
           + " WHERE session_id = $1 AND handle = $2";
 
   /** $2 = joined. */
@@ -97,6 +99,133 @@ public final class SessionQueries {
           + " WHERE a.handle = $1 AND a.status <> $3"
           + " AND b.handle = $2 AND b.status IN ($4, $5)"
           + " ORDER BY b.session_id";
+
+  /** Every participant row, for the announcement of a commit; ordered by handle. */
+  public static final String SELECT_ANNOUNCED_PARTICIPANTS =
+      "SELECT handle, status, left_sequence FROM participants WHERE session_id = $1"
+          + " ORDER BY handle";
+
+  /**
+   * Sessions where $1 is joined and that are active. $2 = joined, $3 = active. Presence events and
+   * grace expiry concern only these: an ended session keeps its joined participants as they were
+   * (they may reopen it), and nothing is appended to it.
+   */
+  public static final String JOINED_ACTIVE_SESSIONS =
+      "SELECT p.session_id FROM participants p JOIN sessions s ON s.id = p.session_id"
+          + " WHERE p.handle = $1 AND p.status = $2 AND s.state = $3"
+          + " ORDER BY p.session_id";
+
+  /**
+   * Read under the session row lock: the participant's disconnected mark, and whether the agent is
+   * online right now (the latest committed presence).
+   */
+  public static final String PRESENCE_MARK =
+      "SELECT p.disconnected,"
+          + " EXISTS (SELECT 1 FROM presence r WHERE r.agent = p.handle) AS online"
+          + " FROM participants p WHERE p.session_id = $1 AND p.handle = $2";
+
+  /** $3 = the new mark. */
+  public static final String SET_DISCONNECTED =
+      "UPDATE participants SET disconnected = $3 WHERE session_id = $1 AND handle = $2";
+
+  // --- presence and grace ---
+
+  /**
+   * Now, in epoch milliseconds of the database clock: presence and grace times use it, so nodes
+   * with skewed clocks still agree whether a deadline has passed.
+   */
+  private static final String DB_NOW = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+  /**
+   * Serializes the presence bookkeeping of one agent ($1) until commit, so ONLINE and OFFLINE from
+   * different nodes cannot interleave their read-then-write.
+   */
+  public static final String LOCK_AGENT_PRESENCE =
+      "SELECT pg_advisory_xact_lock(hashtext('asp.presence'), hashtext($1))";
+
+  public static final String AGENT_PRESENT =
+      "SELECT EXISTS (SELECT 1 FROM presence WHERE agent = $1) AS present";
+
+  public static final String INSERT_PRESENCE =
+      "INSERT INTO presence (agent, node, since) VALUES ($1, $2, "
+          + DB_NOW
+          + ")"
+          + " ON CONFLICT DO NOTHING";
+
+  public static final String DELETE_PRESENCE =
+      "DELETE FROM presence WHERE agent = $1 AND node = $2 RETURNING node";
+
+  /** Agents with a connection recorded on a node not in $1 (text[] of live nodes). */
+  public static final String AGENTS_ON_DEAD_NODES =
+      "SELECT DISTINCT agent FROM presence WHERE node <> ALL ($1) ORDER BY agent";
+
+  /** $2 = text[] of live nodes. */
+  public static final String DELETE_PRESENCE_ON_DEAD_NODES =
+      "DELETE FROM presence WHERE agent = $1 AND node <> ALL ($2) RETURNING node";
+
+  /**
+   * Cancels a grace window that has not run out; returns a row when it did. A due deadline stays
+   * for the sweeper: the agent came back too late, and its expiry may already be under way.
+   */
+  public static final String CANCEL_GRACE =
+      "DELETE FROM grace WHERE agent = $1 AND deadline > " + DB_NOW + " RETURNING agent";
+
+  /**
+   * Opens a grace window of $2 ms. A due deadline is kept rather than pushed back: its expiry may
+   * be half done, and finishing it is what the agent's absence called for.
+   */
+  public static final String START_GRACE =
+      "INSERT INTO grace (agent, deadline) VALUES ($1, "
+          + DB_NOW
+          + " + $2)"
+          + " ON CONFLICT (agent) DO UPDATE SET deadline = EXCLUDED.deadline"
+          + " WHERE grace.deadline > "
+          + DB_NOW;
+
+  /**
+   * Up to $1 agents whose deadline passed, skipping those another sweeper is expiring right now.
+   */
+  public static final String DUE_GRACE =
+      "SELECT agent FROM grace WHERE deadline <= "
+          + DB_NOW
+          + " ORDER BY deadline LIMIT $1 FOR UPDATE SKIP LOCKED";
+
+  /**
+   * Locks $1's grace row if it is still due; no row means the agent came back (or another sweeper
+   * finished). Taken before the session row lock, everywhere.
+   */
+  public static final String LOCK_DUE_GRACE =
+      "SELECT deadline FROM grace WHERE agent = $1 AND deadline <= " + DB_NOW + " FOR UPDATE";
+
+  public static final String END_GRACE =
+      "DELETE FROM grace WHERE agent = $1 AND deadline <= " + DB_NOW;
+
+  // --- delivery cursors ---
+
+  /**
+   * Every session $1 has a participant row in, with its latest sequence and $1's cursor if saved.
+   */
+  public static final String DELIVERY_STATE =
+      "SELECT p.session_id, s.next_sequence, c.prefix, c.extras FROM participants p"
+          + " JOIN sessions s ON s.id = p.session_id"
+          + " LEFT JOIN delivery_cursors c ON c.agent = p.handle AND c.session_id = p.session_id"
+          + " WHERE p.handle = $1 ORDER BY p.session_id";
+
+  /**
+   * Saves $1's cursor in session $2: prefix $3, extras $4 (distinct, sorted, all greater than $3),
+   * at $5. Unknown sessions insert nothing. A cursor never moves back: a smaller prefix changes
+   * nothing, an equal one adds its extras, a greater one replaces prefix and extras.
+   */
+  public static final String SAVE_CURSOR =
+      "INSERT INTO delivery_cursors (agent, session_id, prefix, extras, updated_at)"
+          + " SELECT $1::text, $2::text, $3::bigint, $4::bigint[], $5::bigint"
+          + " WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $2::text)"
+          + " ON CONFLICT (agent, session_id) DO UPDATE SET"
+          + " extras = CASE WHEN EXCLUDED.prefix > delivery_cursors.prefix THEN EXCLUDED.extras"
+          + "   ELSE ARRAY(SELECT DISTINCT x FROM unnest(delivery_cursors.extras || EXCLUDED.extras)"
+          + "     AS u(x) ORDER BY x) END,"
+          + " prefix = EXCLUDED.prefix, updated_at = EXCLUDED.updated_at"
+          + " WHERE EXCLUDED.prefix >= delivery_cursors.prefix";
 
   // --- events ---
 

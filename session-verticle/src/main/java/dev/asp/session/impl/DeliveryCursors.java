@@ -1,0 +1,130 @@
+package dev.asp.session.impl;
+
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.Ids;
+import dev.asp.protocol.bus.BusFields;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * {@code DELIVERY_STATE} and {@code SAVE_CURSORS}: the durable side of delivery cursors, per
+ * (agent, session). A cursor is a prefix (every eligible event up to it was delivered, -1 for none)
+ * plus the delivered sequences beyond it; it never moves back, whichever node saves it and in which
+ * order.
+ */
+public final class DeliveryCursors {
+  private static final JsonObject OK = new JsonObject().put(Fields.OK, true);
+
+  private final Pool pool;
+
+  public DeliveryCursors(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * {@code {agent}} → {@code {sessions:[{session_id, prefix, extras, head}]}} for every session the
+   * agent has a participant row in (any status), ordered by id; {@code head} is the latest
+   * sequence, -1 for an empty log.
+   */
+  public Future<JsonObject> state(JsonObject body) {
+    String agent = Requests.handle(body, BusFields.AGENT);
+    return pool.preparedQuery(SessionQueries.DELIVERY_STATE)
+        .execute(Tuple.of(agent))
+        .map(rows -> new JsonObject().put(BusFields.SESSIONS, sessions(rows)));
+  }
+
+  private static JsonArray sessions(RowSet<Row> rows) {
+    JsonArray sessions = new JsonArray();
+    for (Row row : rows) {
+      Long prefix = row.getLong("prefix");
+      Long[] extras = row.getArrayOfLongs("extras");
+      sessions.add(
+          new JsonObject()
+              .put(Fields.SESSION_ID, row.getString("session_id"))
+              .put(BusFields.PREFIX, prefix == null ? -1L : prefix)
+              .put(
+                  BusFields.EXTRAS,
+                  extras == null ? new JsonArray() : new JsonArray(List.of(extras)))
+              .put(BusFields.HEAD, row.getLong("next_sequence") - 1));
+    }
+    return sessions;
+  }
+
+  /**
+   * {@code {agent, cursors:[{session_id, prefix, extras}]}} → {@code {ok:true}}, in one
+   * transaction. Cursors of unknown sessions are skipped rather than failing the batch (delivery
+   * cannot do better with them); a stale cursor (smaller prefix) changes nothing.
+   */
+  public Future<JsonObject> save(JsonObject body) {
+    String agent = Requests.handle(body, BusFields.AGENT);
+    if (!(body.getValue(BusFields.CURSORS) instanceof JsonArray cursors)) {
+      throw Requests.invalid(BusFields.CURSORS + " must be an array");
+    }
+    long now = System.currentTimeMillis();
+    List<Tuple> rows = new ArrayList<>();
+    for (Object cursor : cursors) {
+      Tuple row = cursorRow(agent, cursor, now);
+      if (row != null) {
+        rows.add(row);
+      }
+    }
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(OK);
+    }
+    // Rows locked in one order by every batch, so two concurrent batches cannot deadlock.
+    rows.sort(Comparator.comparing(row -> row.getString(1)));
+    return pool.withTransaction(
+            conn -> conn.preparedQuery(SessionQueries.SAVE_CURSOR).executeBatch(rows))
+        .map(OK);
+  }
+
+  /** The parameters of one save, or null for a session id that cannot name a session. */
+  private static Tuple cursorRow(String agent, Object value, long now) {
+    if (!(value instanceof JsonObject cursor)) {
+      throw Requests.invalid(BusFields.CURSORS + " must hold objects");
+    }
+    String id = Requests.optionalString(cursor, Fields.SESSION_ID);
+    if (id == null) {
+      throw Requests.invalid(Fields.SESSION_ID + " is required");
+    }
+    long prefix = Requests.optionalLong(cursor, BusFields.PREFIX, Long.MIN_VALUE);
+    if (prefix < -1) {
+      throw Requests.invalid(BusFields.PREFIX + " must be an integer of -1 or more");
+    }
+    if (!Ids.isSessionId(id)) {
+      return null;
+    }
+    return Tuple.of(agent, id, prefix, extrasBeyond(cursor, prefix), now);
+  }
+
+  /** The extras, de-duplicated and sorted, without those the prefix already covers. */
+  private static Long[] extrasBeyond(JsonObject cursor, long prefix) {
+    Object value = cursor.getValue(BusFields.EXTRAS);
+    TreeSet<Long> extras = new TreeSet<>();
+    if (value == null) {
+      return new Long[0];
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw Requests.invalid(BusFields.EXTRAS + " must be an array of sequences");
+    }
+    for (Object element : array) {
+      if (!(element instanceof Integer || element instanceof Long)) {
+        throw Requests.invalid(BusFields.EXTRAS + " must be an array of sequences");
+      }
+      long sequence = ((Number) element).longValue();
+      if (sequence > prefix) {
+        extras.add(sequence);
+      }
+    }
+    return extras.toArray(Long[]::new);
+  }
+}
