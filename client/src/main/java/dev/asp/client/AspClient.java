@@ -7,6 +7,7 @@ import dev.asp.client.Replies.MessageSent;
 import dev.asp.client.Replies.SessionCreated;
 import dev.asp.client.Replies.SessionView;
 import dev.asp.client.impl.HttpTransport;
+import dev.asp.protocol.Event;
 import dev.asp.protocol.Fields;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,6 +17,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A typed client of one agent on one ASP operator (the REST surface of spec §3). Every call returns
@@ -28,18 +30,37 @@ import java.util.Map;
  * }</pre>
  */
 public final class AspClient implements AutoCloseable {
+  private final Vertx vertx;
+  private final String baseUrl;
+  private final String token;
   private final HttpTransport http;
 
-  private AspClient(HttpTransport http) {
-    this.http = http;
+  private AspClient(Vertx vertx, String baseUrl, String token, int maxConnections) {
+    this.vertx = vertx;
+    this.baseUrl = baseUrl;
+    this.token = token;
+    this.http = new HttpTransport(vertx, baseUrl, token, maxConnections);
   }
 
   public static AspClient create(Vertx vertx, String baseUrl, String token) {
-    return new AspClient(new HttpTransport(vertx, baseUrl, token, 16));
+    return new AspClient(vertx, baseUrl, token, 16);
   }
 
   public static AspClient create(Vertx vertx, String baseUrl, String token, int maxConnections) {
-    return new AspClient(new HttpTransport(vertx, baseUrl, token, maxConnections));
+    return new AspClient(vertx, baseUrl, token, maxConnections);
+  }
+
+  /**
+   * Opens this agent's event stream ({@code WS /connect}, spec §6) with the default options:
+   * reconnects forever with backoff, except after a 401. See {@link AspEventStream}.
+   */
+  public AspEventStream connect(Consumer<Event> onEvent) {
+    return connect(onEvent, new EventStreamOptions());
+  }
+
+  /** Opens this agent's event stream with the given options. */
+  public AspEventStream connect(Consumer<Event> onEvent, EventStreamOptions options) {
+    return new AspEventStream(vertx, baseUrl, token, onEvent, options);
   }
 
   public Future<SessionCreated> createSession(NewSession request) {
@@ -124,6 +145,7 @@ public final class AspClient implements AutoCloseable {
     return http.raw(method, path, body, headers);
   }
 
+  /** Closes the HTTP side; event streams are closed on their own ({@link AspEventStream#close}). */
   @Override
   public void close() {
     http.close();

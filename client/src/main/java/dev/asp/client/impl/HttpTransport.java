@@ -117,10 +117,20 @@ public final class HttpTransport {
       return Future.succeededFuture(
           response.body().length() == 0 ? new JsonObject() : response.json());
     }
-    String code = "http_" + response.status();
+    return Future.failedFuture(failure(response.status(), response.body()));
+  }
+
+  /**
+   * The exception for an error reply: the code and message of a JSON error body when there is one,
+   * else {@code http_<status>}. Shared with the WebSocket upgrade, whose rejections carry the same
+   * bodies.
+   */
+  public static AspClientException failure(int status, Buffer body) {
+    String code = "http_" + status;
     String message = "";
     try {
-      JsonObject error = response.json().getJsonObject("error");
+      JsonObject error =
+          body == null || body.length() == 0 ? null : body.toJsonObject().getJsonObject("error");
       if (error != null) {
         code = error.getString("code", code);
         message = error.getString("message", "");
@@ -128,6 +138,6 @@ public final class HttpTransport {
     } catch (RuntimeException notJson) {
       message = "non-JSON error body";
     }
-    return Future.failedFuture(new AspClientException(response.status(), code, message));
+    return new AspClientException(status, code, message);
   }
 }
