@@ -12,6 +12,7 @@ import dev.asp.protocol.MessageLimits;
  * @param maxInvitees the most handles in one invite list
  * @param maxTopicLength the longest session topic, in characters
  * @param busTimeoutMs how long a call to another verticle may take before 503
+ * @param wsClosingTimeoutSeconds how long a WebSocket peer has to answer a close frame
  */
 public record GatewaySettings(
     String host,
@@ -20,4 +21,5 @@ public record GatewaySettings(
     MessageLimits limits,
     int maxInvitees,
     int maxTopicLength,
-    long busTimeoutMs) {}
+    long busTimeoutMs,
+    int wsClosingTimeoutSeconds) {}

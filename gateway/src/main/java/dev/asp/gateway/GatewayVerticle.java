@@ -1,6 +1,7 @@
 package dev.asp.gateway;
 
 import dev.asp.gateway.impl.AdminRoutes;
+import dev.asp.gateway.impl.ConnectRoute;
 import dev.asp.gateway.impl.ErrorResponses;
 import dev.asp.gateway.impl.SessionRoutes;
 import dev.asp.protocol.bus.BusClient;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The HTTP face of the operator: the ASP REST surface (spec §3) and the owner/admin API (spec §8).
  * It authenticates, validates and translates; every decision is made by the trust and session
  * verticles, reached over the event bus (P1) so the same gateway works on any node of a cluster.
+ * {@code WS /connect} is authenticated here and the socket handed to the node's delivery verticle.
  * Several instances may be deployed; they share the listening port.
  */
 public final class GatewayVerticle extends VerticleBase {
@@ -39,12 +41,17 @@ public final class GatewayVerticle extends VerticleBase {
     new AdminRoutes(bus).mount(router);
     router.route().last().handler(ErrorResponses::notFound);
     router.route().failureHandler(ErrorResponses::failure);
-    return vertx
-        .createHttpServer(
+    HttpServer http =
+        vertx.createHttpServer(
             new HttpServerOptions()
                 .setHost(settings.host())
                 .setPort(settings.port())
-                .setCompressionSupported(false))
+                .setCompressionSupported(false)
+                // a WebSocket peer that does not answer our close frame (one that stopped reading
+                // never even sees it) is dropped after this long; until then its cursor waits
+                .setWebSocketClosingTimeout(settings.wsClosingTimeoutSeconds()));
+    return new ConnectRoute(vertx, bus)
+        .mount(http)
         .requestHandler(router)
         .listen()
         .onSuccess(listening -> server = listening);

@@ -58,7 +58,7 @@ class GatewayVerticleTest {
     GatewayVerticle gateway =
         new GatewayVerticle(
             new GatewaySettings(
-                "127.0.0.1", 0, 4096, new MessageLimits(512, 3, 128), 5, 50, 1_000));
+                "127.0.0.1", 0, 4096, new MessageLimits(512, 3, 128), 5, 50, 1_000, 2));
     vertx.deployVerticle(gateway).await();
     String url = "http://127.0.0.1:" + gateway.port();
     alice = AspClient.create(vertx, url, ALICE_TOKEN);

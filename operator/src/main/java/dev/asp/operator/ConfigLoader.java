@@ -42,6 +42,18 @@ public final class ConfigLoader {
     setting("ASP_BUS_TIMEOUT_MS", "10000", "event-bus request timeout between verticles (503)");
     setting("ASP_GATEWAY_INSTANCES", "2", "HTTP gateway verticle instances (share the port)");
     setting("ASP_SESSION_INSTANCES", "2", "session verticle instances");
+    setting("ASP_GRACE_MS", "30000", "grace window after an agent's last connection drops");
+    setting("ASP_GRACE_SWEEP_MS", "1000", "how often expired grace windows are looked for");
+    setting("ASP_WS_PING_INTERVAL_MS", "15000", "how often every WebSocket is pinged");
+    setting("ASP_WS_IDLE_TIMEOUT_MS", "45000", "a WebSocket silent this long is closed (4000)");
+    setting(
+        "ASP_WS_WRITE_QUEUE_BYTES", "262144", "bytes queued per WebSocket before delivery waits");
+    setting(
+        "ASP_WS_SLOW_CONSUMER_MS", "10000", "a WebSocket not draining this long is closed (4001)");
+    setting(
+        "ASP_WS_CLOSING_TIMEOUT_S", "2", "seconds a WebSocket peer has to answer a close frame");
+    setting("ASP_CURSOR_FLUSH_MS", "250", "how often delivery cursors are persisted");
+    setting("ASP_REPLAY_BATCH", "500", "events read from the log per replay request");
   }
 
   private ConfigLoader() {}
@@ -108,7 +120,16 @@ public final class ConfigLoader {
             reader.integer("ASP_MAX_TOPIC_LENGTH", 1, 100_000),
             reader.integer("ASP_BUS_TIMEOUT_MS", 100, 600_000),
             reader.integer("ASP_GATEWAY_INSTANCES", 1, 64),
-            reader.integer("ASP_SESSION_INSTANCES", 1, 64));
+            reader.integer("ASP_SESSION_INSTANCES", 1, 64),
+            reader.integer("ASP_GRACE_MS", 100, 86_400_000),
+            reader.integer("ASP_GRACE_SWEEP_MS", 20, 600_000),
+            reader.integer("ASP_WS_PING_INTERVAL_MS", 50, 600_000),
+            reader.integer("ASP_WS_IDLE_TIMEOUT_MS", 100, 3_600_000),
+            reader.integer("ASP_WS_WRITE_QUEUE_BYTES", 1024, 256 * 1024 * 1024),
+            reader.integer("ASP_WS_SLOW_CONSUMER_MS", 50, 600_000),
+            reader.integer("ASP_WS_CLOSING_TIMEOUT_S", 1, 600),
+            reader.integer("ASP_CURSOR_FLUSH_MS", 10, 60_000),
+            reader.integer("ASP_REPLAY_BATCH", 1, 1000));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(
           "invalid configuration:\n  " + String.join("\n  ", problems));

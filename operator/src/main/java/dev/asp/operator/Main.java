@@ -1,8 +1,10 @@
 package dev.asp.operator;
 
 import dev.asp.storage.DatabaseSettings;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,19 +48,24 @@ public final class Main {
               .toCompletableFuture()
               .get(5, TimeUnit.MINUTES);
       LOG.info("ASP operator serving on http://{}:{}", config.httpHost(), running.port());
-      Runtime.getRuntime().addShutdownHook(new Thread(stopper(vertx, embedded), "asp-shutdown"));
+      EmbeddedDatabase database = embedded;
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(stopper(running::close, database), "asp-shutdown"));
     } catch (Exception e) {
       LOG.error("operator failed to start: {}", rootMessage(e), e);
-      stopper(vertx, embedded).run();
+      Vertx started = vertx;
+      stopper(started == null ? null : started::close, embedded).run();
       System.exit(1);
     }
   }
 
-  private static Runnable stopper(Vertx vertx, EmbeddedDatabase embedded) {
+  /** Stops the node (gateway and delivery first, so cursors are saved), then the database. */
+  private static Runnable stopper(Supplier<Future<Void>> close, EmbeddedDatabase embedded) {
     return () -> {
       try {
-        if (vertx != null) {
-          vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (close != null) {
+          close.get().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          LOG.info("ASP operator stopped");
         }
       } catch (Exception e) {
         LOG.warn("Vert.x did not close cleanly", e);

@@ -28,29 +28,19 @@ public record OperatorConfig(
     int maxTopicLength,
     long busTimeoutMs,
     int gatewayInstances,
-    int sessionInstances) {
+    int sessionInstances,
+    long graceMs,
+    long graceSweepMs,
+    long wsPingIntervalMs,
+    long wsIdleTimeoutMs,
+    int wsWriteQueueBytes,
+    long wsSlowConsumerMs,
+    int wsClosingTimeoutSeconds,
+    long cursorFlushMs,
+    int replayBatch) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;
-  }
-
-  public OperatorConfig withHttpPort(int port) {
-    return new OperatorConfig(
-        httpHost,
-        port,
-        databaseUrl,
-        databasePoolSize,
-        dataDir,
-        embeddedDatabasePort,
-        adminToken,
-        seedFile,
-        maxBodyBytes,
-        limits,
-        maxInvitees,
-        maxTopicLength,
-        busTimeoutMs,
-        gatewayInstances,
-        sessionInstances);
   }
 
   @Override
@@ -69,6 +59,8 @@ public record OperatorConfig(
         + limits
         + ", maxBodyBytes="
         + maxBodyBytes
+        + ", graceMs="
+        + graceMs
         + "]";
   }
 }

@@ -1,0 +1,249 @@
+package dev.asp.delivery.impl;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.Eligibility;
+import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.EventType;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.ParticipantStatus;
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.SessionAction;
+import io.vertx.core.Context;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ordered, gap-free delivery to one agent's connections on this node (P5). Everything runs on the
+ * delivery context. Live events are written straight away only when they are the next one of their
+ * session for this agent; any gap (a lost or reordered announcement, a replay after connecting, the
+ * transcript after a join) is filled by reading the log through the session verticle, and live
+ * events of a session wait while its read runs. So replay and live delivery share one path and
+ * cannot race, duplicate or reorder.
+ */
+final class AgentPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentPipeline.class);
+  private static final long RETRY_MS = 1_000;
+
+  final String agent;
+  private final Context context;
+  private final BusClient bus;
+  private final int batch;
+  private final List<Connection> connections = new ArrayList<>();
+  private final Map<String, DeliveryCursor> cursors = new HashMap<>();
+  private final Set<String> touchedWhileLoading = new HashSet<>();
+  private final ArrayDeque<Runnable> parked = new ArrayDeque<>();
+  private boolean ready;
+  private boolean stopped;
+
+  AgentPipeline(String agent, Context context, BusClient bus, int batch) {
+    this.agent = agent;
+    this.context = context;
+    this.bus = bus;
+    this.batch = batch;
+  }
+
+  void add(Connection connection) {
+    connections.add(connection);
+    connection.onDrained(this::resume);
+  }
+
+  void remove(Connection connection) {
+    connections.remove(connection);
+    resume();
+  }
+
+  List<Connection> connections() {
+    return connections;
+  }
+
+  boolean isEmpty() {
+    return connections.isEmpty();
+  }
+
+  /** Stops all work: the pipeline's last connection is gone. */
+  void stop() {
+    stopped = true;
+  }
+
+  /**
+   * Installs the persisted cursors ({@code DELIVERY_STATE} reply) and replays, for every session,
+   * whatever lies beyond them; sessions announced while loading are read too.
+   */
+  void start(JsonObject state) {
+    Set<String> toRead = new HashSet<>(touchedWhileLoading);
+    for (Object item : state.getJsonArray(BusFields.SESSIONS, new JsonArray())) {
+      JsonObject session = (JsonObject) item;
+      String id = session.getString(Fields.SESSION_ID);
+      long prefix = session.getLong(BusFields.PREFIX, -1L);
+      cursors.put(id, new DeliveryCursor(prefix, session.getJsonArray(BusFields.EXTRAS)));
+      if (session.getLong(BusFields.HEAD, -1L) > prefix) {
+        toRead.add(id);
+      }
+    }
+    ready = true;
+    touchedWhileLoading.clear();
+    toRead.forEach(this::read);
+  }
+
+  /** Live events of one session, with this agent's status right after their commit. */
+  void offer(String sessionId, JsonArray events, JsonObject participant, EncodedEvents encoded) {
+    if (!ready) {
+      touchedWhileLoading.add(sessionId);
+      return;
+    }
+    DeliveryCursor cursor = cursors.computeIfAbsent(sessionId, id -> DeliveryCursor.empty());
+    ParticipantStatus status = ParticipantStatus.fromWire(participant.getString(Fields.STATUS));
+    long leftSequence = participant.getLong(BusFields.LEFT_SEQUENCE, -1L);
+    for (int i = 0; i < events.size(); i++) {
+      JsonObject event = events.getJsonObject(i);
+      long sequence = event.getLong(Fields.SEQUENCE);
+      if (cursor.sent(sequence) || !eligible(status, leftSequence, event)) {
+        continue;
+      }
+      if (cursor.fetching() || !cursor.isNext(sequence) || congested()) {
+        read(sessionId); // the log has this event and any before it
+        return;
+      }
+      send(sessionId, cursor, sequence, encoded.text(i));
+    }
+  }
+
+  private boolean eligible(ParticipantStatus status, long leftSequence, JsonObject event) {
+    JsonObject payload = event.getJsonObject(Fields.PAYLOAD, new JsonObject());
+    EventType type = EventType.fromWire(event.getString(Fields.TYPE));
+    String subject =
+        type == EventType.INVITED
+            ? payload.getString(Fields.INVITEE)
+            : payload.getString(Fields.AGENT);
+    return type != null
+        && Eligibility.eligible(
+            status, leftSequence, agent, type, subject, event.getLong(Fields.SEQUENCE));
+  }
+
+  /** Reads the log after the session's cursor and delivers what it may see, page by page. */
+  void read(String sessionId) {
+    DeliveryCursor cursor = cursors.computeIfAbsent(sessionId, id -> DeliveryCursor.empty());
+    if (stopped || !cursor.startFetch()) {
+      return;
+    }
+    readPage(sessionId, cursor, cursor.readFrom());
+  }
+
+  private void readPage(String sessionId, DeliveryCursor cursor, long after) {
+    JsonObject request =
+        new JsonObject()
+            .put(BusFields.CALLER, agent)
+            .put(Fields.SESSION_ID, sessionId)
+            .put(Fields.AFTER_SEQUENCE, after)
+            .put(Fields.LIMIT, batch);
+    bus.session(SessionAction.EVENTS, request)
+        .onComplete(
+            result -> {
+              if (stopped) {
+                return;
+              }
+              if (result.failed()) {
+                readFailed(sessionId, cursor, result.cause());
+                return;
+              }
+              JsonArray events = result.result().getJsonArray(Fields.EVENTS, new JsonArray());
+              deliverFrom(
+                  sessionId, cursor, events, 0, result.result().getString(Fields.NEXT_CURSOR));
+            });
+  }
+
+  /**
+   * Delivers a page read from the log, pausing while any connection of the agent is backed up: the
+   * page is already in memory, and nothing more is read until it is written out (P7).
+   */
+  private void deliverFrom(
+      String sessionId, DeliveryCursor cursor, JsonArray events, int from, String next) {
+    for (int i = from; i < events.size(); i++) {
+      if (stopped) {
+        return;
+      }
+      if (congested()) {
+        int at = i;
+        parked.add(() -> deliverFrom(sessionId, cursor, events, at, next));
+        return;
+      }
+      JsonObject event = events.getJsonObject(i);
+      long sequence = event.getLong(Fields.SEQUENCE);
+      if (!cursor.sent(sequence)) {
+        send(sessionId, cursor, sequence, event.encode());
+      }
+    }
+    if (next != null) {
+      readPage(sessionId, cursor, Long.parseLong(next));
+    } else if (cursor.endFetch()) {
+      read(sessionId);
+    }
+  }
+
+  /** Whether some connection has frames waiting: the agent's stream waits for it. */
+  private boolean congested() {
+    for (Connection connection : connections) {
+      if (connection.backedUp()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A connection drained or went away: continue the work parked behind it. */
+  void resume() {
+    while (!parked.isEmpty() && !congested() && !stopped) {
+      parked.poll().run();
+    }
+  }
+
+  private void readFailed(String sessionId, DeliveryCursor cursor, Throwable failure) {
+    cursor.endFetch();
+    if (AspException.from(failure).code() == ErrorCode.NOT_FOUND) {
+      cursors.remove(sessionId); // no longer a participant at all: nothing to deliver
+      return;
+    }
+    LOG.warn(
+        "reading session {} for {} failed, retrying: {}", sessionId, agent, failure.getMessage());
+    context.owner().setTimer(RETRY_MS, t -> read(sessionId));
+  }
+
+  private void send(String sessionId, DeliveryCursor cursor, long sequence, String text) {
+    cursor.markSent(sequence);
+    for (Connection connection : connections) {
+      connection.write(text, flushed -> cursor.markFlushed(sequence));
+    }
+  }
+
+  /** Cursors that advanced since the last save, in the {@code SAVE_CURSORS} form. */
+  JsonArray takeDirtyCursors() {
+    JsonArray dirty = new JsonArray();
+    cursors.forEach(
+        (sessionId, cursor) -> {
+          if (cursor.dirty()) {
+            dirty.add(cursor.takeSave(sessionId));
+          }
+        });
+    return dirty;
+  }
+
+  /** Saving failed: mark them again so the next flush retries. */
+  void restoreDirty(JsonArray saved) {
+    for (Object item : saved) {
+      DeliveryCursor cursor = cursors.get(((JsonObject) item).getString(Fields.SESSION_ID));
+      if (cursor != null) {
+        cursor.markDirty();
+      }
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package dev.asp.delivery.impl;
+
+import dev.asp.delivery.DeliverySettings;
+import dev.asp.protocol.CloseCodes;
+import dev.asp.protocol.DeliveryHub;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.SessionAction;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's connections and one {@link AgentPipeline} per connected agent, all on the delivery
+ * verticle's context. Presence is reported per agent, not per socket: the first connection of an
+ * agent on this node reports it online, the last one closing reports it offline; extra connections
+ * change nothing (spec §6). Those reports, the cursor flush and the load of a new pipeline are
+ * chained per agent, so a quick reconnect is always seen after the disconnect.
+ */
+public final class LocalHub implements DeliveryHub {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalHub.class);
+  private static final Buffer PING = Buffer.buffer("asp");
+
+  /**
+   * Longest wait for a closed connection's queued frames (the close handshake times out at 10 s).
+   */
+  private static final long SETTLE_MS = 12_000;
+
+  private final Context context;
+  private final BusClient bus;
+  private final DeliverySettings settings;
+  private final Map<String, AgentPipeline> pipelines = new HashMap<>();
+  private final Map<String, Future<Void>> chains = new HashMap<>();
+  private final List<Connection> closing = new ArrayList<>();
+  private long lastPingAt;
+
+  public LocalHub(Context context, BusClient bus, DeliverySettings settings) {
+    this.context = context;
+    this.bus = bus;
+    this.settings = settings;
+  }
+
+  @Override
+  public void attach(String agent, ServerWebSocket socket) {
+    Connection connection = new Connection(agent, socket, context);
+    socket.setWriteQueueMaxSize(settings.writeQueueMaxBytes());
+    // Handlers run on the socket's thread: they only note liveness or hop onto our context.
+    socket.pongHandler(pong -> connection.seen());
+    socket.frameHandler(frame -> connection.seen());
+    socket.closeHandler(v -> context.runOnContext(x -> detach(connection)));
+    socket.exceptionHandler(
+        failure -> LOG.debug("socket of {} failed: {}", agent, failure.toString()));
+    context.runOnContext(v -> attachOnContext(connection));
+  }
+
+  private void attachOnContext(Connection connection) {
+    if (connection.socket.isClosed()) {
+      return;
+    }
+    String agent = connection.agent;
+    AgentPipeline pipeline = pipelines.get(agent);
+    if (pipeline != null) {
+      pipeline.add(connection);
+      return;
+    }
+    AgentPipeline fresh = new AgentPipeline(agent, context, bus, settings.replayBatch());
+    fresh.add(connection);
+    pipelines.put(agent, fresh);
+    chain(
+            agent,
+            () ->
+                bus.session(SessionAction.AGENT_ONLINE, presence(agent))
+                    .compose(
+                        online ->
+                            bus.session(
+                                SessionAction.DELIVERY_STATE,
+                                new JsonObject().put(BusFields.AGENT, agent)))
+                    .map(
+                        state -> {
+                          fresh.start(state);
+                          return null;
+                        }))
+        .onFailure(
+            failure -> {
+              LOG.warn("could not start delivery to {}: {}", agent, failure.getMessage());
+              List.copyOf(fresh.connections())
+                  .forEach(c -> c.close(CloseCodes.UNAVAILABLE, "delivery unavailable"));
+            });
+  }
+
+  private void detach(Connection connection) {
+    connection.markClosed();
+    AgentPipeline pipeline = pipelines.get(connection.agent);
+    if (pipeline == null || !pipeline.connections().contains(connection)) {
+      return;
+    }
+    pipeline.remove(connection);
+    closing.add(connection);
+    connection.settled().onComplete(settled -> closing.remove(connection));
+    if (pipeline.isEmpty()) {
+      pipelines.remove(connection.agent);
+      pipeline.stop();
+      String agent = connection.agent;
+      chain(
+          agent,
+          () ->
+              settle(agent)
+                  .compose(v -> save(pipeline))
+                  .recover(failure -> Future.succeededFuture())
+                  .compose(
+                      v ->
+                          bus.session(SessionAction.AGENT_OFFLINE, presence(agent))
+                              .<Void>mapEmpty()));
+    }
+  }
+
+  /**
+   * Waits (bounded) until the frames queued on the agent's closed connections are written or
+   * failed, so the cursor saved next counts exactly what reached the peer.
+   */
+  private Future<Void> settle(String agent) {
+    List<Future<Void>> pending = new ArrayList<>();
+    for (Connection connection : closing) {
+      if (connection.agent.equals(agent)) {
+        pending.add(connection.settled());
+      }
+    }
+    Promise<Void> done = Promise.promise();
+    long timer = context.owner().setTimer(SETTLE_MS, t -> done.tryComplete());
+    Future.join(pending)
+        .onComplete(
+            all -> {
+              context.owner().cancelTimer(timer);
+              done.tryComplete();
+            });
+    return done.future();
+  }
+
+  /**
+   * Closes a connection and forgets it at once: a peer that does not read may take long to complete
+   * the close handshake, and the agent's other connections must not wait for it.
+   */
+  private void closeNow(Connection connection, short code, String reason) {
+    connection.close(code, reason);
+    detach(connection);
+  }
+
+  /** An announcement of committed events: offered to every local pipeline of a participant. */
+  public void onCommitted(JsonObject announcement) {
+    String sessionId = announcement.getString(Fields.SESSION_ID);
+    JsonArray events = announcement.getJsonArray(Fields.EVENTS, new JsonArray());
+    if (events.isEmpty()) {
+      return;
+    }
+    EncodedEvents encoded = new EncodedEvents(events);
+    for (Object item : announcement.getJsonArray(BusFields.PARTICIPANTS, new JsonArray())) {
+      JsonObject participant = (JsonObject) item;
+      AgentPipeline pipeline = pipelines.get(participant.getString(Fields.HANDLE));
+      if (pipeline != null) {
+        pipeline.offer(sessionId, events, participant, encoded);
+      }
+    }
+  }
+
+  /** Persists advanced cursors of every pipeline (periodic). */
+  public void flushCursors() {
+    pipelines.values().forEach(this::save);
+  }
+
+  /**
+   * Pings every connection; closes those silent for longer than the idle timeout and those whose
+   * frames have waited longer than the slow-consumer timeout without the socket draining.
+   */
+  public void ping() {
+    long now = System.currentTimeMillis();
+    boolean pingNow = now - lastPingAt >= settings.pingIntervalMs();
+    if (pingNow) {
+      lastPingAt = now;
+    }
+    for (AgentPipeline pipeline : pipelines.values()) {
+      for (Connection connection : List.copyOf(pipeline.connections())) {
+        long blockedSince = connection.blockedSince();
+        if (blockedSince != 0 && now - blockedSince > settings.slowConsumerMs()) {
+          LOG.info("closing a connection of {}: slow consumer", connection.agent);
+          closeNow(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
+          // it does not read, so it may never see the close frame: drop it soon after for good
+          context.owner().setTimer(settings.slowConsumerMs(), t -> connection.abort());
+        } else if (now - connection.lastSeen() > settings.idleTimeoutMs()) {
+          closeNow(connection, CloseCodes.IDLE_TIMEOUT, "idle timeout");
+        } else if (pingNow && !connection.closed()) {
+          connection.socket.writePing(PING);
+        }
+      }
+    }
+  }
+
+  /** Shutdown: closes every connection, saves every cursor and reports every agent offline. */
+  public Future<Void> shutdown() {
+    for (AgentPipeline pipeline : List.copyOf(pipelines.values())) {
+      for (Connection connection : List.copyOf(pipeline.connections())) {
+        connection.close(CloseCodes.GOING_AWAY, "operator shutting down");
+        detach(connection);
+      }
+    }
+    return Future.join(List.copyOf(chains.values()))
+        .<Void>mapEmpty()
+        .recover(f -> Future.succeededFuture());
+  }
+
+  public int connectionCount() {
+    return pipelines.values().stream().mapToInt(p -> p.connections().size()).sum();
+  }
+
+  private Future<Void> save(AgentPipeline pipeline) {
+    JsonArray cursors = pipeline.takeDirtyCursors();
+    if (cursors.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonObject request =
+        new JsonObject().put(BusFields.AGENT, pipeline.agent).put(BusFields.CURSORS, cursors);
+    return bus.session(SessionAction.SAVE_CURSORS, request)
+        .onFailure(failure -> pipeline.restoreDirty(cursors))
+        .mapEmpty();
+  }
+
+  private JsonObject presence(String agent) {
+    return new JsonObject().put(BusFields.AGENT, agent).put(BusFields.NODE, settings.nodeId());
+  }
+
+  /** Runs {@code step} after every earlier step of the same agent, whatever their outcome. */
+  private Future<Void> chain(String agent, Supplier<Future<Void>> step) {
+    Future<Void> previous = chains.getOrDefault(agent, Future.succeededFuture());
+    Future<Void> next = previous.transform(ignored -> step.get());
+    chains.put(agent, next);
+    next.onComplete(
+        done -> {
+          if (chains.get(agent) == next) {
+            chains.remove(agent);
+          }
+        });
+    return next;
+  }
+}

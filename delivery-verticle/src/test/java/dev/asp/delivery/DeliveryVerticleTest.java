@@ -1,0 +1,236 @@
+package dev.asp.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asp.client.AspClient;
+import dev.asp.client.AspEventStream;
+import dev.asp.client.EventRecorder;
+import dev.asp.protocol.CloseCodes;
+import dev.asp.protocol.DeliveryHub;
+import dev.asp.protocol.Event;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.bus.Addresses;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.SessionAction;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery verticle alone: a fake session verticle on its address (an in-memory log, cursors
+ * and presence calls recorded) and a bare WebSocket endpoint that hands sockets to the hub, as the
+ * gateway does once a bearer is authenticated.
+ */
+@DisplayName("The delivery verticle")
+class DeliveryVerticleTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String AGENT = "@bob.test";
+  private static final String SESSION = "sess_01TEST";
+
+  private Vertx vertx;
+  private String url;
+  private final List<JsonObject> log = new CopyOnWriteArrayList<>();
+  private final List<String> presence = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> saved = new CopyOnWriteArrayList<>();
+  private final Map<String, JsonObject> state = new ConcurrentHashMap<>();
+  private final List<AspEventStream> streams = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.SESSION, this::fakeSession)
+        .completion()
+        .await();
+    vertx
+        .deployVerticle(
+            new DeliveryVerticle(
+                new DeliverySettings("node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000)))
+        .await();
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .webSocketHandler(socket -> DeliveryHub.of(vertx).attach(AGENT, socket))
+            .listen(0, "127.0.0.1")
+            .await();
+    url = "http://127.0.0.1:" + server.actualPort();
+  }
+
+  @AfterEach
+  void stop() {
+    streams.forEach(s -> s.close().await());
+    vertx.close().await();
+  }
+
+  private void fakeSession(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    switch (SessionAction.valueOf(message.headers().get(Addresses.ACTION_HEADER))) {
+      case AGENT_ONLINE, AGENT_OFFLINE -> {
+        presence.add(message.headers().get(Addresses.ACTION_HEADER));
+        message.reply(new JsonObject());
+      }
+      case DELIVERY_STATE -> {
+        JsonArray sessions = new JsonArray();
+        state.values().forEach(sessions::add);
+        message.reply(new JsonObject().put(BusFields.SESSIONS, sessions));
+      }
+      case SAVE_CURSORS -> {
+        saved.add(body);
+        message.reply(new JsonObject().put(Fields.OK, true));
+      }
+      case EVENTS -> {
+        long after = body.getLong(Fields.AFTER_SEQUENCE);
+        JsonArray events = new JsonArray();
+        log.stream().filter(e -> e.getLong(Fields.SEQUENCE) > after).forEach(events::add);
+        message.reply(new JsonObject().put(Fields.EVENTS, events));
+      }
+      default -> message.fail(4001, "unexpected");
+    }
+  }
+
+  private JsonObject event(long sequence) {
+    JsonObject event =
+        new Event(
+                "session.message",
+                SESSION,
+                "evt_" + sequence,
+                sequence,
+                System.currentTimeMillis(),
+                new JsonObject().put(Fields.CONTENT, "m" + sequence).put(Fields.SEQUENCE, sequence))
+            .toJson();
+    log.add(event);
+    return event;
+  }
+
+  private void announce(JsonObject... events) {
+    JsonObject joined = new JsonObject().put(Fields.HANDLE, AGENT).put(Fields.STATUS, "joined");
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.EVENTS_COMMITTED,
+            new JsonObject()
+                .put(Fields.SESSION_ID, SESSION)
+                .put(Fields.EVENTS, new JsonArray(List.of((Object[]) events)))
+                .put(BusFields.PARTICIPANTS, new JsonArray().add(joined)));
+  }
+
+  private AspEventStream connect(EventRecorder recorder) {
+    AspEventStream stream = AspClient.create(vertx, url, "unused").connect(recorder);
+    stream.connected().await();
+    streams.add(stream);
+    return stream;
+  }
+
+  private static List<Long> sequences(EventRecorder recorder) {
+    return recorder.events(SESSION).stream().map(Event::sequence).toList();
+  }
+
+  private void awaitPresence(String... expected) {
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    while (!presence.equals(List.of(expected)) && System.currentTimeMillis() < deadline) {
+      vertx.timer(20).await();
+    }
+    assertEquals(List.of(expected), presence);
+  }
+
+  @Test
+  @DisplayName("delivers announced events in order and fills a gap from the log before going on")
+  void gapFilling() {
+    EventRecorder recorder = new EventRecorder();
+    connect(recorder);
+    awaitPresence("AGENT_ONLINE");
+    vertx.timer(100).await();
+    announce(event(0));
+    recorder.awaitCount(SESSION, 1, WAIT);
+    JsonObject one = event(1);
+    JsonObject two = event(2);
+    announce(two); // 1's announcement is late: 2 must wait for it, read from the log
+    recorder.awaitCount(SESSION, 3, WAIT);
+    announce(one);
+    announce(event(3));
+    recorder.awaitCount(SESSION, 4, WAIT);
+    assertTrue(recorder.noneMatching(e -> e.sequence() > 3, Duration.ofMillis(300)));
+    assertEquals(List.of(0L, 1L, 2L, 3L), sequences(recorder));
+  }
+
+  @Test
+  @DisplayName(
+      "replays what lies beyond the saved cursor on connect, then saves the cursor and goes offline")
+  void replayAndCursor() {
+    for (int i = 0; i < 5; i++) {
+      event(i);
+    }
+    state.put(
+        SESSION,
+        new JsonObject()
+            .put(Fields.SESSION_ID, SESSION)
+            .put(BusFields.PREFIX, 1)
+            .put(BusFields.EXTRAS, new JsonArray().add(3))
+            .put(BusFields.HEAD, 4));
+    EventRecorder recorder = new EventRecorder();
+    AspEventStream stream = connect(recorder);
+    recorder.awaitCount(SESSION, 2, WAIT);
+    assertEquals(List.of(2L, 4L), sequences(recorder), "after the prefix, skipping what was sent");
+    stream.close().await();
+    streams.remove(stream);
+    awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
+    JsonObject cursor =
+        saved.get(saved.size() - 1).getJsonArray(BusFields.CURSORS).getJsonObject(0);
+    assertEquals(4L, cursor.getLong(BusFields.PREFIX));
+  }
+
+  @Test
+  @DisplayName("reports presence per agent: extra connections opening and closing report nothing")
+  void presencePerAgent() {
+    AspEventStream first = connect(new EventRecorder());
+    EventRecorder second = new EventRecorder();
+    AspEventStream other = connect(second);
+    awaitPresence("AGENT_ONLINE");
+    announce(event(0));
+    second.awaitCount(SESSION, 1, WAIT);
+    other.close().await();
+    streams.remove(other);
+    vertx.timer(200).await();
+    assertEquals(List.of("AGENT_ONLINE"), presence);
+    first.close().await();
+    streams.remove(first);
+    awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
+  }
+
+  @Test
+  @DisplayName("closes a connection that stops reading with 4001, leaving the others alone")
+  void slowConsumer() {
+    EventRecorder healthy = new EventRecorder();
+    connect(healthy);
+    AspEventStream slow = connect(new EventRecorder());
+    slow.pause().await();
+    awaitPresence("AGENT_ONLINE");
+    String big = "y".repeat(64 * 1024);
+    for (int i = 0; i < 200; i++) {
+      JsonObject e = event(i);
+      e.getJsonObject(Fields.PAYLOAD).put(Fields.CONTENT, big);
+      announce(e);
+    }
+    healthy.awaitCount(SESSION, 200, WAIT);
+    slow.resume().await();
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    while (slow.lastCloseCode() == null && System.currentTimeMillis() < deadline) {
+      vertx.timer(20).await();
+    }
+    assertEquals(Short.valueOf(CloseCodes.SLOW_CONSUMER), slow.lastCloseCode());
+  }
+}

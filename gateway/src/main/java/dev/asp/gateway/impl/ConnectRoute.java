@@ -1,0 +1,75 @@
+package dev.asp.gateway.impl;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.DeliveryHub;
+import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.TrustAction;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code WS /connect}: authenticates the bearer on the upgrade request and only then accepts it, so
+ * a bad token is a plain 401 before any upgrade (spec §6), and hands the socket to this node's
+ * delivery. Handled on the HTTP server itself rather than the router, so delivery owns the raw
+ * WebSocket (and can drop the connection of a peer that stopped reading).
+ */
+public final class ConnectRoute {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectRoute.class);
+  private static final String PATH = "/connect";
+  private static final String BEARER = "bearer ";
+
+  private final Vertx vertx;
+  private final BusClient bus;
+
+  public ConnectRoute(Vertx vertx, BusClient bus) {
+    this.vertx = vertx;
+    this.bus = bus;
+  }
+
+  public HttpServer mount(HttpServer server) {
+    return server.webSocketHandshakeHandler(this::handshake).webSocketHandler(socket -> {});
+  }
+
+  private void handshake(ServerWebSocketHandshake handshake) {
+    if (!PATH.equals(handshake.path())) {
+      handshake.reject(ErrorCode.NOT_FOUND.httpStatus());
+      return;
+    }
+    DeliveryHub hub = DeliveryHub.of(vertx);
+    if (hub == null) {
+      handshake.reject(ErrorCode.UNAVAILABLE.httpStatus());
+      return;
+    }
+    String token = bearer(handshake.headers().get(HttpHeaders.AUTHORIZATION));
+    if (token == null) {
+      handshake.reject(ErrorCode.UNAUTHENTICATED.httpStatus());
+      return;
+    }
+    bus.trust(TrustAction.AUTHENTICATE, new JsonObject().put(BusFields.TOKEN, token))
+        .onSuccess(
+            reply ->
+                handshake
+                    .accept()
+                    .onSuccess(socket -> hub.attach(reply.getString(Fields.HANDLE), socket))
+                    .onFailure(failure -> LOG.debug("upgrade failed: {}", failure.toString())))
+        .onFailure(failure -> handshake.reject(AspException.from(failure).code().httpStatus()));
+  }
+
+  private static String bearer(String header) {
+    if (header == null
+        || header.length() <= BEARER.length()
+        || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return null;
+    }
+    String token = header.substring(BEARER.length()).trim();
+    return token.isEmpty() ? null : token;
+  }
+}
