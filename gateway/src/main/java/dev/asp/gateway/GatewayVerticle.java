@@ -4,6 +4,7 @@ import dev.asp.gateway.impl.AdminRoutes;
 import dev.asp.gateway.impl.ConnectRoute;
 import dev.asp.gateway.impl.ErrorResponses;
 import dev.asp.gateway.impl.SessionRoutes;
+import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.bus.BusClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -37,6 +38,12 @@ public final class GatewayVerticle extends VerticleBase {
             BodyHandler.create(false)
                 .setBodyLimit(settings.maxBodyBytes())
                 .setHandleFileUploads(false));
+    router
+        .get("/connect")
+        .handler(
+            ctx ->
+                ErrorResponses.write(
+                    ctx, ErrorCode.INVALID_REQUEST, "WS /connect needs a WebSocket upgrade"));
     new SessionRoutes(bus, settings).mount(router);
     new AdminRoutes(bus).mount(router);
     router.route().last().handler(ErrorResponses::notFound);

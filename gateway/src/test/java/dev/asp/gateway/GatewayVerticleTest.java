@@ -13,10 +13,13 @@ import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.SessionAction;
 import dev.asp.protocol.bus.TrustAction;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -41,6 +44,7 @@ class GatewayVerticleTest {
   private static final String ADMIN_TOKEN = "admin-token-for-tests";
 
   private Vertx vertx;
+  private int port;
   private AspClient alice;
   private AspClient anonymous;
   private final List<JsonObject> sessionCalls = new CopyOnWriteArrayList<>();
@@ -60,7 +64,8 @@ class GatewayVerticleTest {
             new GatewaySettings(
                 "127.0.0.1", 0, 4096, new MessageLimits(512, 3, 128), 5, 50, 1_000, 2));
     vertx.deployVerticle(gateway).await();
-    String url = "http://127.0.0.1:" + gateway.port();
+    port = gateway.port();
+    String url = "http://127.0.0.1:" + port;
     alice = AspClient.create(vertx, url, ALICE_TOKEN);
     anonymous = AspClient.create(vertx, url, null);
   }
@@ -374,5 +379,39 @@ class GatewayVerticleTest {
   void unknownPath() {
     assertError(
         alice.raw(HttpMethod.GET, "/nowhere", null, Map.of()).await(), 404, ErrorCode.NOT_FOUND);
+  }
+
+  private int upgradeStatus(String token) {
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/connect");
+    if (token != null) {
+      options.addHeader("Authorization", "Bearer " + token);
+    }
+    Throwable failure =
+        vertx
+            .createWebSocketClient()
+            .connect(options)
+            .<Throwable>transform(r -> Future.succeededFuture(r.cause()))
+            .await();
+    return failure instanceof UpgradeRejectedException rejected ? rejected.getStatus() : 101;
+  }
+
+  @Test
+  @DisplayName(
+      "refuses WS /connect with 401 before upgrading when the bearer is missing or unknown")
+  void connectNeedsAToken() {
+    assertEquals(401, upgradeStatus(null));
+    assertEquals(401, upgradeStatus("not-a-token"));
+  }
+
+  @Test
+  @DisplayName(
+      "answers WS /connect with 503 on a node without delivery, and 400 without an upgrade")
+  void connectWithoutDelivery() {
+    assertEquals(503, upgradeStatus(ALICE_TOKEN));
+    assertError(
+        alice.raw(HttpMethod.GET, "/connect", null, Map.of()).await(),
+        400,
+        ErrorCode.INVALID_REQUEST);
   }
 }

@@ -43,24 +43,26 @@ public final class ConnectRoute {
       handshake.reject(ErrorCode.NOT_FOUND.httpStatus());
       return;
     }
-    DeliveryHub hub = DeliveryHub.of(vertx);
-    if (hub == null) {
-      handshake.reject(ErrorCode.UNAVAILABLE.httpStatus());
-      return;
-    }
     String token = bearer(handshake.headers().get(HttpHeaders.AUTHORIZATION));
     if (token == null) {
       handshake.reject(ErrorCode.UNAUTHENTICATED.httpStatus());
       return;
     }
     bus.trust(TrustAction.AUTHENTICATE, new JsonObject().put(BusFields.TOKEN, token))
-        .onSuccess(
-            reply ->
-                handshake
-                    .accept()
-                    .onSuccess(socket -> hub.attach(reply.getString(Fields.HANDLE), socket))
-                    .onFailure(failure -> LOG.debug("upgrade failed: {}", failure.toString())))
+        .onSuccess(reply -> accept(handshake, reply.getString(Fields.HANDLE)))
         .onFailure(failure -> handshake.reject(AspException.from(failure).code().httpStatus()));
+  }
+
+  private void accept(ServerWebSocketHandshake handshake, String agent) {
+    DeliveryHub hub = DeliveryHub.of(vertx);
+    if (hub == null) {
+      handshake.reject(ErrorCode.UNAVAILABLE.httpStatus());
+      return;
+    }
+    handshake
+        .accept()
+        .onSuccess(socket -> hub.attach(agent, socket))
+        .onFailure(failure -> LOG.debug("upgrade for {} failed: {}", agent, failure.toString()));
   }
 
   private static String bearer(String header) {

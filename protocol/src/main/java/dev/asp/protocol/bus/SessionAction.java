@@ -46,9 +46,10 @@ public enum SessionAction {
   FORCE_LEAVE,
   /**
    * {@code {agent, node}} → {@code {reconnected:[session_id]}}: the node now holds at least one
-   * live connection of the agent. If the agent was offline everywhere with a grace deadline
-   * pending, the deadline is cancelled and {@code session.reconnected {agent}} is appended to every
-   * session where it is joined. Sent by delivery, strictly in order per (agent, node).
+   * live connection of the agent. If the agent was offline everywhere with a grace deadline pending
+   * and not yet passed, the deadline is cancelled and {@code session.reconnected {agent}} is
+   * appended to every session where it is joined. Sent by delivery, strictly in order per (agent,
+   * node).
    */
   AGENT_ONLINE,
   /**
