@@ -4,6 +4,7 @@ import dev.asp.delivery.impl.LocalHub;
 import dev.asp.protocol.DeliveryHub;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -20,6 +21,7 @@ public final class DeliveryVerticle extends VerticleBase {
   private final DeliverySettings settings;
   private LocalHub hub;
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> credentials;
   private long pingTimer = -1;
   private long flushTimer = -1;
 
@@ -34,8 +36,13 @@ public final class DeliveryVerticle extends VerticleBase {
         vertx
             .eventBus()
             .<JsonObject>consumer(Addresses.EVENTS_COMMITTED, m -> hub.onCommitted(m.body()));
-    return consumer
-        .completion()
+    credentials =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.CREDENTIALS_CHANGED,
+                m -> hub.credentialsChanged(m.body().getString(BusFields.AGENT)));
+    return Future.all(consumer.completion(), credentials.completion())
         .onSuccess(
             v -> {
               LocalMap<String, DeliveryHub> local =
@@ -52,6 +59,6 @@ public final class DeliveryVerticle extends VerticleBase {
     vertx.sharedData().getLocalMap(DeliveryHub.LOCAL_MAP).remove(DeliveryHub.KEY);
     vertx.cancelTimer(pingTimer);
     vertx.cancelTimer(flushTimer);
-    return consumer.unregister().compose(v -> hub.shutdown());
+    return Future.all(consumer.unregister(), credentials.unregister()).compose(v -> hub.shutdown());
   }
 }

@@ -13,6 +13,8 @@ import dev.asp.protocol.MessageLimits;
  * @param maxTopicLength the longest session topic, in characters
  * @param busTimeoutMs how long a call to another verticle may take before 503
  * @param wsClosingTimeoutSeconds how long a WebSocket peer has to answer a close frame
+ * @param authCacheSize token lookups cached per gateway instance (0 disables the cache)
+ * @param authCacheTtlMs how long a cached lookup is trusted (revocations evict at once anyway)
  */
 public record GatewaySettings(
     String host,
@@ -22,4 +24,6 @@ public record GatewaySettings(
     int maxInvitees,
     int maxTopicLength,
     long busTimeoutMs,
-    int wsClosingTimeoutSeconds) {}
+    int wsClosingTimeoutSeconds,
+    int authCacheSize,
+    long authCacheTtlMs) {}

@@ -4,12 +4,16 @@ import dev.asp.gateway.impl.AdminRoutes;
 import dev.asp.gateway.impl.ConnectRoute;
 import dev.asp.gateway.impl.ErrorResponses;
 import dev.asp.gateway.impl.SessionRoutes;
+import dev.asp.gateway.impl.TokenCache;
 import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -31,6 +35,14 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     BusClient bus = new BusClient(vertx, settings.busTimeoutMs());
+    TokenCache tokens = new TokenCache(bus, settings.authCacheSize(), settings.authCacheTtlMs());
+    Future<Void> invalidation =
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                Addresses.CREDENTIALS_CHANGED,
+                m -> tokens.forget(m.body().getString(BusFields.AGENT)))
+            .completion();
     Router router = Router.router(vertx);
     router
         .route()
@@ -44,8 +56,8 @@ public final class GatewayVerticle extends VerticleBase {
             ctx ->
                 ErrorResponses.write(
                     ctx, ErrorCode.INVALID_REQUEST, "WS /connect needs a WebSocket upgrade"));
-    new SessionRoutes(bus, settings).mount(router);
-    new AdminRoutes(bus).mount(router);
+    new SessionRoutes(bus, settings, tokens).mount(router);
+    new AdminRoutes(bus, tokens).mount(router);
     router.route().last().handler(ErrorResponses::notFound);
     router.route().failureHandler(ErrorResponses::failure);
     HttpServer http =
@@ -57,11 +69,13 @@ public final class GatewayVerticle extends VerticleBase {
                 // a WebSocket peer that does not answer our close frame (one that stopped reading
                 // never even sees it) is dropped after this long; until then its cursor waits
                 .setWebSocketClosingTimeout(settings.wsClosingTimeoutSeconds()));
-    return new ConnectRoute(vertx, bus)
-        .mount(http)
-        .requestHandler(router)
-        .listen()
-        .onSuccess(listening -> server = listening);
+    return invalidation.compose(
+        v ->
+            new ConnectRoute(vertx, tokens)
+                .mount(http)
+                .requestHandler(router)
+                .listen()
+                .onSuccess(listening -> server = listening));
   }
 
   /** The port actually bound (useful when configured with 0). */

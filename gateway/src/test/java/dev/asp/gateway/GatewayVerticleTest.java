@@ -62,7 +62,16 @@ class GatewayVerticleTest {
     GatewayVerticle gateway =
         new GatewayVerticle(
             new GatewaySettings(
-                "127.0.0.1", 0, 4096, new MessageLimits(512, 3, 128), 5, 50, 1_000, 2));
+                "127.0.0.1",
+                0,
+                4096,
+                new MessageLimits(512, 3, 128),
+                5,
+                50,
+                1_000,
+                2,
+                100,
+                60_000));
     vertx.deployVerticle(gateway).await();
     port = gateway.port();
     String url = "http://127.0.0.1:" + port;

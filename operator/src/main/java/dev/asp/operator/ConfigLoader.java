@@ -52,6 +52,8 @@ public final class ConfigLoader {
         "ASP_WS_SLOW_CONSUMER_MS", "10000", "a WebSocket not draining this long is closed (4001)");
     setting(
         "ASP_WS_CLOSING_TIMEOUT_S", "2", "seconds a WebSocket peer has to answer a close frame");
+    setting("ASP_AUTH_CACHE_SIZE", "10000", "token lookups cached per gateway instance (0 = off)");
+    setting("ASP_AUTH_CACHE_TTL_MS", "60000", "how long a cached token lookup is trusted");
     setting("ASP_CURSOR_FLUSH_MS", "250", "how often delivery cursors are persisted");
     setting("ASP_REPLAY_BATCH", "500", "events read from the log per replay request");
   }
@@ -128,6 +130,8 @@ public final class ConfigLoader {
             reader.integer("ASP_WS_WRITE_QUEUE_BYTES", 1024, 256 * 1024 * 1024),
             reader.integer("ASP_WS_SLOW_CONSUMER_MS", 50, 600_000),
             reader.integer("ASP_WS_CLOSING_TIMEOUT_S", 1, 600),
+            reader.integer("ASP_AUTH_CACHE_SIZE", 0, 10_000_000),
+            reader.integer("ASP_AUTH_CACHE_TTL_MS", 100, 3_600_000),
             reader.integer("ASP_CURSOR_FLUSH_MS", 10, 60_000),
             reader.integer("ASP_REPLAY_BATCH", 1, 1000));
     if (!problems.isEmpty()) {

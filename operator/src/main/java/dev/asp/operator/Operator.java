@@ -189,7 +189,9 @@ public final class Operator {
         config.maxInvitees(),
         config.maxTopicLength(),
         config.busTimeoutMs(),
-        config.wsClosingTimeoutSeconds());
+        config.wsClosingTimeoutSeconds(),
+        config.authCacheSize(),
+        config.authCacheTtlMs());
   }
 
   private static DeliverySettings deliverySettings(OperatorConfig config, String nodeId) {

@@ -36,6 +36,8 @@ public record OperatorConfig(
     int wsWriteQueueBytes,
     long wsSlowConsumerMs,
     int wsClosingTimeoutSeconds,
+    int authCacheSize,
+    long authCacheTtlMs,
     long cursorFlushMs,
     int replayBatch) {
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.client.AspClient;
+import dev.asp.client.AspClientException;
 import dev.asp.client.AspEventStream;
 import dev.asp.client.EventRecorder;
 import dev.asp.client.EventStreamOptions;
@@ -427,5 +428,24 @@ class LiveDeliveryTest {
         lastSequence + 1,
         distinct.stream().filter(s -> s <= lastSequence).count(),
         "nothing missing");
+  }
+
+  @Test
+  @DisplayName(
+      "rotating an agent's tokens closes its streams (4003); the old token cannot come back")
+  void credentialsChangedClosesStreams() {
+    Agent bob = agent();
+    operator.admin.rotateTokens(bob.handle()).await();
+    Throwable stopped =
+        bob.stream().stopped().<Throwable>transform(r -> Future.succeededFuture(r.cause())).await();
+    assertEquals(Short.valueOf(CloseCodes.CREDENTIALS_CHANGED), bob.stream().lastCloseCode());
+    assertTrue(
+        stopped instanceof AspClientException e && e.status() == 401, String.valueOf(stopped));
+    assertEquals(
+        401,
+        org.junit.jupiter.api.Assertions.assertThrows(
+                AspClientException.class,
+                () -> bob.client().createSession(NewSession.inviting()).await())
+            .status());
   }
 }

@@ -16,6 +16,12 @@ public final class CloseCodes {
   /** The connection could not keep up: its bounded write queue filled. Reconnect and replay. */
   public static final short SLOW_CONSUMER = 4001;
 
+  /**
+   * The agent's credentials changed (token revoked, rotated, agent deleted): reconnect with a valid
+   * token.
+   */
+  public static final short CREDENTIALS_CHANGED = 4003;
+
   /** Delivery failed on the operator's side (a dependency was down); reconnect and replay. */
   public static final short UNAVAILABLE = 4013;
 }

@@ -34,6 +34,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,10 +83,10 @@ public final class TrustVerticle extends VerticleBase {
             .on(TrustAction.CREATE_AGENT, admin::createAgent)
             .on(TrustAction.LIST_AGENTS, admin::listAgents)
             .on(TrustAction.GET_AGENT, admin::getAgent)
-            .on(TrustAction.DELETE_AGENT, admin::deleteAgent)
+            .on(TrustAction.DELETE_AGENT, credentialsChanged(admin::deleteAgent))
             .on(TrustAction.ISSUE_TOKEN, admin::issueToken)
-            .on(TrustAction.ROTATE_TOKENS, admin::rotateTokens)
-            .on(TrustAction.REVOKE_TOKEN, admin::revokeToken)
+            .on(TrustAction.ROTATE_TOKENS, credentialsChanged(admin::rotateTokens))
+            .on(TrustAction.REVOKE_TOKEN, credentialsChanged(admin::revokeToken))
             .on(TrustAction.SET_POLICY, admin::setPolicy)
             .on(TrustAction.ADD_ALLOWLIST_ENTRY, admin::addAllowlistEntry)
             .on(TrustAction.REMOVE_ALLOWLIST_ENTRY, admin::removeAllowlistEntry)
@@ -191,6 +192,24 @@ public final class TrustVerticle extends VerticleBase {
     return pool.preparedQuery(TrustQueries.TARGETS_BLOCKED_WITH_GROUP)
         .execute(Tuple.tuple().addArrayOfString(targets).addArrayOfString(group))
         .map(TrustVerticle::firstColumn);
+  }
+
+  /**
+   * After an operation that invalidates credentials commits, tells every gateway and delivery node
+   * (a publish), so cached lookups and open WebSockets of the agent do not outlive them.
+   */
+  private Function<JsonObject, Future<JsonObject>> credentialsChanged(
+      Function<JsonObject, Future<JsonObject>> operation) {
+    return body ->
+        operation
+            .apply(body)
+            .onSuccess(
+                reply ->
+                    vertx
+                        .eventBus()
+                        .publish(
+                            Addresses.CREDENTIALS_CHANGED,
+                            new JsonObject().put(BusFields.AGENT, body.getString(Fields.HANDLE))));
   }
 
   private static Map<String, AgentTrust> trustByHandle(RowSet<Row> rows) {

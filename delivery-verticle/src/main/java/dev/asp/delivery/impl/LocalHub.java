@@ -174,6 +174,19 @@ public final class LocalHub implements DeliveryHub {
     }
   }
 
+  /**
+   * The agent's credentials changed: close its connections here (4003). Each was authenticated with
+   * some token that may now be revoked; clients whose token still works reconnect at once.
+   */
+  public void credentialsChanged(String agent) {
+    AgentPipeline pipeline = pipelines.get(agent);
+    if (pipeline != null) {
+      for (Connection connection : List.copyOf(pipeline.connections())) {
+        closeNow(connection, CloseCodes.CREDENTIALS_CHANGED, "credentials changed");
+      }
+    }
+  }
+
   /** Persists advanced cursors of every pipeline (periodic). */
   public void flushCursors() {
     pipelines.values().forEach(this::save);

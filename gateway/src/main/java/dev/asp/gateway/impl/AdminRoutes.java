@@ -21,9 +21,9 @@ public final class AdminRoutes {
   private final BusClient bus;
   private final Authenticator auth;
 
-  public AdminRoutes(BusClient bus) {
+  public AdminRoutes(BusClient bus, TokenCache tokens) {
     this.bus = bus;
-    this.auth = new Authenticator(bus);
+    this.auth = new Authenticator(bus, tokens);
   }
 
   public void mount(Router router) {

@@ -2,7 +2,6 @@ package dev.asp.gateway.impl;
 
 import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
-import dev.asp.protocol.Fields;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.TrustAction;
@@ -21,18 +20,21 @@ final class Authenticator {
   private static final String BEARER = "bearer ";
 
   private final BusClient bus;
+  private final TokenCache tokens;
 
-  Authenticator(BusClient bus) {
+  Authenticator(BusClient bus, TokenCache tokens) {
     this.bus = bus;
+    this.tokens = tokens;
   }
 
   /** Route handler: continues with the caller's handle in the context, or 401. */
   void agent(RoutingContext ctx) {
     String token = bearer(ctx);
-    bus.trust(TrustAction.AUTHENTICATE, new JsonObject().put(BusFields.TOKEN, token))
+    tokens
+        .agent(token)
         .onSuccess(
-            reply -> {
-              ctx.put(CALLER_KEY, reply.getString(Fields.HANDLE));
+            handle -> {
+              ctx.put(CALLER_KEY, handle);
               ctx.next();
             })
         .onFailure(ctx::fail);

@@ -3,15 +3,10 @@ package dev.asp.gateway.impl;
 import dev.asp.protocol.AspException;
 import dev.asp.protocol.DeliveryHub;
 import dev.asp.protocol.ErrorCode;
-import dev.asp.protocol.Fields;
-import dev.asp.protocol.bus.BusClient;
-import dev.asp.protocol.bus.BusFields;
-import dev.asp.protocol.bus.TrustAction;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocketHandshake;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +22,11 @@ public final class ConnectRoute {
   private static final String BEARER = "bearer ";
 
   private final Vertx vertx;
-  private final BusClient bus;
+  private final TokenCache tokens;
 
-  public ConnectRoute(Vertx vertx, BusClient bus) {
+  public ConnectRoute(Vertx vertx, TokenCache tokens) {
     this.vertx = vertx;
-    this.bus = bus;
+    this.tokens = tokens;
   }
 
   public HttpServer mount(HttpServer server) {
@@ -48,8 +43,9 @@ public final class ConnectRoute {
       handshake.reject(ErrorCode.UNAUTHENTICATED.httpStatus());
       return;
     }
-    bus.trust(TrustAction.AUTHENTICATE, new JsonObject().put(BusFields.TOKEN, token))
-        .onSuccess(reply -> accept(handshake, reply.getString(Fields.HANDLE)))
+    tokens
+        .agent(token)
+        .onSuccess(agent -> accept(handshake, agent))
         .onFailure(failure -> handshake.reject(AspException.from(failure).code().httpStatus()));
   }
 

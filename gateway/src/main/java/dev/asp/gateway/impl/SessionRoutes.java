@@ -24,9 +24,9 @@ public final class SessionRoutes {
   private final Authenticator auth;
   private final SessionRequests requests;
 
-  public SessionRoutes(BusClient bus, GatewaySettings settings) {
+  public SessionRoutes(BusClient bus, GatewaySettings settings, TokenCache tokens) {
     this.bus = bus;
-    this.auth = new Authenticator(bus);
+    this.auth = new Authenticator(bus, tokens);
     this.requests = new SessionRequests(settings);
   }
 

@@ -22,4 +22,12 @@ public final class Addresses {
    * {@code {session_id, events:[event...]}}.
    */
   public static final String EVENTS_COMMITTED = "asp.delivery.committed";
+
+  /**
+   * Publish: the trust verticle announces that an agent's credentials changed (a token revoked,
+   * tokens rotated, the agent deleted), after commit. Body: {@code {agent}}. Gateways drop their
+   * cached token lookups for the agent and delivery closes its open WebSockets ({@code 4003}),
+   * which reconnect if their token is still valid.
+   */
+  public static final String CREDENTIALS_CHANGED = "asp.trust.credentials";
 }
