@@ -18,6 +18,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -232,5 +233,36 @@ class DeliveryVerticleTest {
       vertx.timer(20).await();
     }
     assertEquals(Short.valueOf(CloseCodes.SLOW_CONSUMER), slow.lastCloseCode());
+  }
+
+  @Test
+  @DisplayName("closes a connection that answers no ping within the idle timeout")
+  void idleTimeout() {
+    vertx.close().await();
+    presence.clear();
+    vertx = Vertx.vertx();
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(Addresses.SESSION, this::fakeSession)
+        .completion()
+        .await();
+    vertx
+        .deployVerticle(
+            new DeliveryVerticle(
+                new DeliverySettings("node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000)))
+        .await();
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .webSocketHandler(socket -> DeliveryHub.of(vertx).attach(AGENT, socket))
+            .listen(0, "127.0.0.1")
+            .await();
+    // A bare TCP peer that completes the upgrade and then never reads or answers a ping.
+    NetSocket peer = vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await();
+    peer.write(
+        "GET /connect HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
+    peer.close();
   }
 }
