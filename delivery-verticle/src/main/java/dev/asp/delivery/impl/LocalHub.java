@@ -34,9 +34,13 @@ public final class LocalHub implements DeliveryHub {
   private static final Buffer PING = Buffer.buffer("asp");
 
   /**
-   * Longest wait for a closed connection's queued frames (the close handshake times out at 10 s).
+   * Longest wait for a closed connection's queued frames to be written or failed; slow consumers
+   * and peers at shutdown are aborted well before it, so this only bounds the unexpected.
    */
-  private static final long SETTLE_MS = 12_000;
+  private static final long SETTLE_MS = 60_000;
+
+  /** How long a closing peer may take to read what it was sent when the node shuts down. */
+  private static final long SHUTDOWN_GRACE_MS = 2_000;
 
   private final Context context;
   private final BusClient bus;
@@ -225,6 +229,8 @@ public final class LocalHub implements DeliveryHub {
       for (Connection connection : List.copyOf(pipeline.connections())) {
         connection.close(CloseCodes.GOING_AWAY, "operator shutting down");
         detach(connection);
+        // a peer that does not read never answers the close: do not let it hold the shutdown
+        context.owner().setTimer(SHUTDOWN_GRACE_MS, t -> connection.abort());
       }
     }
     return Future.join(List.copyOf(chains.values()))
