@@ -1,0 +1,167 @@
+package dev.asp.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asp.operator.ConfigLoader;
+import dev.asp.operator.Operator;
+import dev.asp.testkit.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One short run of each workload, through the command line, against a real operator started here
+ * (loopback, port 0, real PostgreSQL): the checker must find nothing and the counts must add up.
+ */
+class WorkloadSmokeTest {
+  private static final String ADMIN_TOKEN = "admin-token-for-the-bench-tests";
+
+  @TempDir static Path dir;
+  private static Vertx vertx;
+  private static Operator.Running operator;
+  private static String url;
+  private static Path agents;
+
+  @BeforeAll
+  static void startOperator() {
+    vertx = Vertx.vertx();
+    operator =
+        Operator.start(
+                vertx,
+                ConfigLoader.load(
+                    Map.of(
+                        "ASP_HTTP_PORT", "0",
+                        "ASP_ADMIN_TOKEN", ADMIN_TOKEN,
+                        "ASP_BUS_TIMEOUT_MS", "5000")),
+                TestDatabase.fresh())
+            .await();
+    url = "http://127.0.0.1:" + operator.port();
+    agents = dir.resolve("agents.json");
+    Run provision =
+        run(
+            "provision",
+            "--url",
+            url,
+            "--admin-token",
+            ADMIN_TOKEN,
+            "-N",
+            "8",
+            "--agents",
+            agents.toString());
+    assertEquals(0, provision.exitCode(), provision.out());
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close().await();
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
+  }
+
+  record Run(int exitCode, String out, JsonObject report) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int code = Main.execute(new PrintStream(bytes, true, StandardCharsets.UTF_8), args);
+    return new Run(code, bytes.toString(StandardCharsets.UTF_8), null);
+  }
+
+  private static Run workload(String name, String... options) throws Exception {
+    Path json = dir.resolve(name + ".json");
+    List<String> args = new ArrayList<>(List.of(name, "--url", url, "--agents", agents.toString()));
+    args.addAll(List.of("--max-seconds", "30", "--json", json.toString()));
+    args.addAll(List.of(options));
+    Run run = run(args.toArray(String[]::new));
+    assertEquals(0, run.exitCode(), run.out());
+    return new Run(run.exitCode(), run.out(), new JsonObject(Files.readString(json)));
+  }
+
+  private static void assertClean(Run run, long accepted, long deliveries) {
+    JsonObject r = run.report();
+    assertTrue(r.getJsonObject("verdict").getBoolean("clean"), run.out());
+    assertTrue(r.getJsonObject("errors").isEmpty(), run.out());
+    assertEquals(accepted, r.getLong("accepted"), run.out());
+    assertEquals(deliveries, r.getLong("delivered"), run.out());
+    assertEquals(
+        deliveries - accepted,
+        r.getJsonObject("end_to_end_latency").getLong("count"),
+        "one latency per delivery to a participant other than the sender");
+    assertTrue(run.out().contains("verdict      OK"), run.out());
+  }
+
+  @Test
+  @DisplayName("pairs: every creator's messages reach both participants, in order, once")
+  void pairs() throws Exception {
+    Path html = dir.resolve("pairs.html");
+    assertClean(
+        workload(
+            "pairs", "-S", "3", "-M", "10", "-C", "2", "--warmup", "5", "--html", html.toString()),
+        30,
+        60);
+    assertTrue(Files.readString(html).contains("asp-bench pairs"));
+  }
+
+  @Test
+  @DisplayName("fanout: every sender's messages reach all participants, in order, once")
+  void fanout() throws Exception {
+    assertClean(workload("fanout", "-P", "5", "-K", "2", "-M", "10", "-C", "2"), 20, 100);
+  }
+
+  @Test
+  @DisplayName("rate: a fixed offered load is sent in full and delivered to both sides")
+  void rate() throws Exception {
+    assertClean(workload("rate", "-R", "50", "-D", "1", "-S", "2"), 50, 100);
+  }
+
+  @Test
+  @DisplayName("storm: everything missed while all sockets were down arrives after reconnecting")
+  void storm() throws Exception {
+    Run run = workload("storm", "-A", "4", "-K", "5", "--jitter-ms", "200");
+    assertClean(run, 10, 20);
+    assertTrue(run.report().getJsonObject("figures").getDouble("catch_up_seconds") >= 0);
+  }
+
+  @Test
+  @DisplayName("connections: N idle WebSockets over two source addresses all open and stay open")
+  void connections() throws Exception {
+    Run run =
+        workload(
+            "connections",
+            "-N",
+            "20",
+            "--source-addresses",
+            "2",
+            "--hold-seconds",
+            "1",
+            "--server-pid",
+            Long.toString(ProcessHandle.current().pid()));
+    JsonObject figures = run.report().getJsonObject("figures");
+    assertEquals(20, figures.getInteger("open"), run.out());
+    assertEquals(20, figures.getInteger("still_open"), run.out());
+    assertTrue(figures.containsKey("server_kib_per_connection"), run.out());
+    assertTrue(run.report().getJsonObject("errors").isEmpty(), run.out());
+  }
+
+  @Test
+  @DisplayName("A workload needing more agents than the file holds exits 2 without running")
+  void tooFewAgents() {
+    Run run = run("pairs", "--url", url, "--agents", agents.toString(), "-S", "50");
+    assertEquals(2, run.exitCode());
+  }
+}
