@@ -143,6 +143,27 @@ class DeliveryCursorsTest {
   }
 
   @Test
+  @DisplayName("one request saves the cursors of several agents, each under its own agent")
+  void severalAgents() {
+    List<String> agents = fx.friends("alice", "bob");
+    String alice = agents.get(0);
+    String bob = agents.get(1);
+    String id = fx.createJoined(alice, bob);
+    fx.send(alice, id, "one");
+    JsonObject request =
+        new JsonObject()
+            .put(
+                BusFields.CURSORS,
+                new JsonArray()
+                    .add(cursor(id, 1).put(BusFields.AGENT, alice))
+                    .add(cursor(id, 0, 2L).put(BusFields.AGENT, bob)));
+    assertEquals(OK, fx.call(SessionAction.SAVE_CURSORS, request));
+    long head = fx.log(id).size() - 1;
+    assertEquals(entry(id, 1, longs(), head), stateOf(alice, id));
+    assertEquals(entry(id, 0, longs(2L), head), stateOf(bob, id));
+  }
+
+  @Test
   @DisplayName("cursors of unknown sessions are skipped, the rest of the batch is saved")
   void unknownSessions() {
     List<String> agents = fx.friends("alice", "bob");

@@ -240,7 +240,11 @@ final class AgentPipeline {
   /** Saving failed: mark them again so the next flush retries. */
   void restoreDirty(JsonArray saved) {
     for (Object item : saved) {
-      DeliveryCursor cursor = cursors.get(((JsonObject) item).getString(Fields.SESSION_ID));
+      JsonObject save = (JsonObject) item;
+      if (!agent.equals(save.getString(BusFields.AGENT, agent))) {
+        continue;
+      }
+      DeliveryCursor cursor = cursors.get(save.getString(Fields.SESSION_ID));
       if (cursor != null) {
         cursor.markDirty();
       }

@@ -39,6 +39,9 @@ public final class LocalHub implements DeliveryHub {
    */
   private static final long SETTLE_MS = 60_000;
 
+  /** Cursors saved per request by the periodic flush. */
+  private static final int SAVE_BATCH = 1_000;
+
   /** How long a closing peer may take to read what it was sent when the node shuts down. */
   private static final long SHUTDOWN_GRACE_MS = 2_000;
 
@@ -191,9 +194,36 @@ public final class LocalHub implements DeliveryHub {
     }
   }
 
-  /** Persists advanced cursors of every pipeline (periodic). */
+  /**
+   * Persists the advanced cursors of every pipeline (periodic), in as few requests as possible: one
+   * transaction per {@link #SAVE_BATCH} cursors of any agents, not one per agent.
+   */
   public void flushCursors() {
-    pipelines.values().forEach(this::save);
+    List<AgentPipeline> owners = new ArrayList<>();
+    JsonArray batch = new JsonArray();
+    for (AgentPipeline pipeline : pipelines.values()) {
+      JsonArray dirty = pipeline.takeDirtyCursors();
+      if (dirty.isEmpty()) {
+        continue;
+      }
+      for (Object cursor : dirty) {
+        batch.add(((JsonObject) cursor).put(BusFields.AGENT, pipeline.agent));
+      }
+      owners.add(pipeline);
+      if (batch.size() >= SAVE_BATCH) {
+        saveBatch(batch, owners);
+        batch = new JsonArray();
+        owners = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      saveBatch(batch, owners);
+    }
+  }
+
+  private void saveBatch(JsonArray cursors, List<AgentPipeline> owners) {
+    bus.session(SessionAction.SAVE_CURSORS, new JsonObject().put(BusFields.CURSORS, cursors))
+        .onFailure(failure -> owners.forEach(pipeline -> pipeline.restoreDirty(cursors)));
   }
 
   /**

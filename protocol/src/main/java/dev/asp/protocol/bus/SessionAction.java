@@ -76,8 +76,9 @@ public enum SessionAction {
    */
   DELIVERY_STATE,
   /**
-   * {@code {agent, cursors:[{session_id, prefix, extras:[seq]}]}} → {@code {ok:true}}: persists
-   * delivery cursors (batched by delivery). A cursor never moves back: a stale save is ignored.
+   * {@code {agent?, cursors:[{agent?, session_id, prefix, extras:[seq]}]}} → {@code {ok:true}}:
+   * persists delivery cursors, each of its own agent or the request's (a node saves all its agents'
+   * cursors in one request). A cursor never moves back: a stale save is ignored.
    */
   SAVE_CURSORS
 }

@@ -60,12 +60,14 @@ public final class DeliveryCursors {
   }
 
   /**
-   * {@code {agent, cursors:[{session_id, prefix, extras}]}} → {@code {ok:true}}, in one
-   * transaction. Cursors of unknown sessions are skipped rather than failing the batch (delivery
-   * cannot do better with them); a stale cursor (smaller prefix) changes nothing.
+   * {@code {agent?, cursors:[{agent?, session_id, prefix, extras}]}} → {@code {ok:true}}, in one
+   * transaction; each cursor names its agent or takes the request's, so a node saves the cursors of
+   * all its agents at once. Cursors of unknown sessions are skipped rather than failing the batch
+   * (delivery cannot do better with them); a stale cursor (smaller prefix) changes nothing.
    */
   public Future<JsonObject> save(JsonObject body) {
-    String agent = Requests.handle(body, BusFields.AGENT);
+    String agent =
+        body.containsKey(BusFields.AGENT) ? Requests.handle(body, BusFields.AGENT) : null;
     if (!(body.getValue(BusFields.CURSORS) instanceof JsonArray cursors)) {
       throw Requests.invalid(BusFields.CURSORS + " must be an array");
     }
@@ -81,16 +83,25 @@ public final class DeliveryCursors {
       return Future.succeededFuture(OK);
     }
     // Rows locked in one order by every batch, so two concurrent batches cannot deadlock.
-    rows.sort(Comparator.comparing(row -> row.getString(1)));
+    rows.sort(
+        Comparator.comparing((Tuple row) -> row.getString(0))
+            .thenComparing(row -> row.getString(1)));
     return pool.withTransaction(
             conn -> conn.preparedQuery(SessionQueries.SAVE_CURSOR).executeBatch(rows))
         .map(OK);
   }
 
   /** The parameters of one save, or null for a session id that cannot name a session. */
-  private static Tuple cursorRow(String agent, Object value, long now) {
+  private static Tuple cursorRow(String requestAgent, Object value, long now) {
     if (!(value instanceof JsonObject cursor)) {
       throw Requests.invalid(BusFields.CURSORS + " must hold objects");
+    }
+    String agent =
+        cursor.containsKey(BusFields.AGENT)
+            ? Requests.handle(cursor, BusFields.AGENT)
+            : requestAgent;
+    if (agent == null) {
+      throw Requests.invalid(BusFields.AGENT + " is required");
     }
     String id = Requests.optionalString(cursor, Fields.SESSION_ID);
     if (id == null) {
