@@ -51,17 +51,18 @@ class DeliveryVerticleTest {
 
   @BeforeEach
   void start() {
+    startNode(new DeliverySettings("node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000));
+  }
+
+  /** A node with only the delivery verticle, the fake session verticle and a bare endpoint. */
+  private HttpServer startNode(DeliverySettings settings) {
     vertx = Vertx.vertx();
     vertx
         .eventBus()
         .<JsonObject>consumer(Addresses.SESSION, this::fakeSession)
         .completion()
         .await();
-    vertx
-        .deployVerticle(
-            new DeliveryVerticle(
-                new DeliverySettings("node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000)))
-        .await();
+    vertx.deployVerticle(new DeliveryVerticle(settings)).await();
     HttpServer server =
         vertx
             .createHttpServer()
@@ -69,6 +70,7 @@ class DeliveryVerticleTest {
             .listen(0, "127.0.0.1")
             .await();
     url = "http://127.0.0.1:" + server.actualPort();
+    return server;
   }
 
   @AfterEach
@@ -240,23 +242,8 @@ class DeliveryVerticleTest {
   void idleTimeout() {
     vertx.close().await();
     presence.clear();
-    vertx = Vertx.vertx();
-    vertx
-        .eventBus()
-        .<JsonObject>consumer(Addresses.SESSION, this::fakeSession)
-        .completion()
-        .await();
-    vertx
-        .deployVerticle(
-            new DeliveryVerticle(
-                new DeliverySettings("node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000)))
-        .await();
     HttpServer server =
-        vertx
-            .createHttpServer()
-            .webSocketHandler(socket -> DeliveryHub.of(vertx).attach(AGENT, socket))
-            .listen(0, "127.0.0.1")
-            .await();
+        startNode(new DeliverySettings("node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000));
     // A bare TCP peer that completes the upgrade and then never reads or answers a ping.
     NetSocket peer = vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await();
     peer.write(

@@ -6,11 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@code FORCE_LEAVE}, sent by trust after a block: the blocked agent leaves every session it
@@ -20,11 +17,11 @@ import java.util.List;
  */
 public final class ForceLeave {
   private final Pool pool;
-  private final EventAnnouncer announcer;
+  private final SessionByTransaction sessions;
 
   public ForceLeave(Pool pool, EventAnnouncer announcer) {
     this.pool = pool;
-    this.announcer = announcer;
+    this.sessions = new SessionByTransaction(pool, announcer);
   }
 
   /** {@code {blocker, blocked}} → {@code {sessions:[session_id]}} (the sessions changed now). */
@@ -34,28 +31,8 @@ public final class ForceLeave {
     return pool.preparedQuery(SessionQueries.SHARED_SESSIONS)
         .execute(sharedArgs(blocker, blocked))
         .compose(
-            rows -> {
-              Future<List<String>> done = Future.succeededFuture(new ArrayList<>());
-              for (Row row : rows) {
-                String id = row.getString("session_id");
-                done = done.compose(changed -> leaveOne(id, blocker, blocked, changed));
-              }
-              return done;
-            })
+            rows -> sessions.apply(rows, (conn, id) -> leaveLocked(conn, id, blocker, blocked)))
         .map(changed -> new JsonObject().put(BusFields.SESSIONS, new JsonArray(changed)));
-  }
-
-  private Future<List<String>> leaveOne(
-      String id, String blocker, String blocked, List<String> changed) {
-    return pool.withTransaction(conn -> leaveLocked(conn, id, blocker, blocked))
-        .map(
-            committed -> {
-              if (!committed.events().isEmpty()) {
-                announcer.announce(committed.announcement());
-                changed.add(id);
-              }
-              return changed;
-            });
   }
 
   private static Future<Committed> leaveLocked(

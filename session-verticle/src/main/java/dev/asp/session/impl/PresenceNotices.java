@@ -10,7 +10,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -26,11 +25,11 @@ import java.util.List;
  */
 public final class PresenceNotices {
   private final Pool pool;
-  private final EventAnnouncer announcer;
+  private final SessionByTransaction sessions;
 
   public PresenceNotices(Pool pool, EventAnnouncer announcer) {
     this.pool = pool;
-    this.announcer = announcer;
+    this.sessions = new SessionByTransaction(pool, announcer);
   }
 
   /** {@code session.disconnected {agent}} where it is joined; the sessions changed now. */
@@ -48,28 +47,7 @@ public final class PresenceNotices {
     // and only under that session's lock does this pass see it.
     return pool.preparedQuery(SessionQueries.JOINED_ACTIVE_SESSIONS)
         .execute(Tuple.of(agent, ParticipantStatus.JOINED.wire(), SessionState.ACTIVE.wire()))
-        .compose(
-            rows -> {
-              Future<List<String>> done = Future.succeededFuture(new ArrayList<>());
-              for (Row row : rows) {
-                String id = row.getString("session_id");
-                done = done.compose(changed -> markOne(id, agent, offline, changed));
-              }
-              return done;
-            });
-  }
-
-  private Future<List<String>> markOne(
-      String id, String agent, boolean offline, List<String> changed) {
-    return pool.withTransaction(conn -> markLocked(conn, id, agent, offline))
-        .map(
-            committed -> {
-              if (!committed.events().isEmpty()) {
-                announcer.announce(committed.announcement());
-                changed.add(id);
-              }
-              return changed;
-            });
+        .compose(rows -> sessions.apply(rows, (conn, id) -> markLocked(conn, id, agent, offline)));
   }
 
   private static Future<Committed> markLocked(
