@@ -94,6 +94,8 @@ public final class Driver implements AutoCloseable {
             .connect(
                 event -> onEvent(handle, event),
                 new EventStreamOptions()
+                    // the checker judges the server's raw stream: repeats must reach it
+                    .setDropDuplicates(false)
                     .setBackoff(Duration.ofMillis(50), Duration.ofSeconds(2))
                     .setListener(
                         new AspEventStream.Listener() {

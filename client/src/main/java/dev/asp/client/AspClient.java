@@ -58,7 +58,11 @@ public final class AspClient implements AutoCloseable {
     return connect(onEvent, new EventStreamOptions());
   }
 
-  /** Opens this agent's event stream with the given options. */
+  /**
+   * Opens this agent's event stream with the given options. In a cluster, {@link
+   * EventStreamOptions#setEndpoints} lets the stream fail over between nodes while this client's
+   * REST calls keep going to its own base URL (a load balancer, say).
+   */
   public AspEventStream connect(Consumer<Event> onEvent, EventStreamOptions options) {
     return new AspEventStream(vertx, baseUrl, token, onEvent, options);
   }

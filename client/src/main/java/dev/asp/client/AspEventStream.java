@@ -1,6 +1,7 @@
 package dev.asp.client;
 
 import dev.asp.client.impl.Backoff;
+import dev.asp.client.impl.DeliveredSequences;
 import dev.asp.client.impl.HttpTransport;
 import dev.asp.protocol.Event;
 import io.vertx.core.Context;
@@ -17,11 +18,12 @@ import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * The live events of one agent (spec §6): a WebSocket to {@code <baseUrl>/connect}, kept open
- * across drops. Created by {@link AspClient#connect}.
+ * across drops, to one of the operator's nodes. Created by {@link AspClient#connect}.
  *
  * <p><b>Order and threading.</b> Everything the stream does runs on one Vert.x context: the
  * caller's when it is created on one, else an event-loop context of its own. Each text frame is
@@ -37,6 +39,21 @@ import java.util.function.Consumer;
  * Any other failed attempt, and any close, is retried with full-jitter exponential backoff, reset
  * by each successful connect. Nothing is lost across a reconnect: the operator replays every event
  * after its cursors before live delivery resumes.
+ *
+ * <p><b>Several nodes.</b> With {@link EventStreamOptions#setEndpoints} the stream connects to the
+ * first endpoint and moves to the next, round-robin, before every reconnect, so a client whose node
+ * died reaches a surviving one on its next attempt. Every retry still waits its jittered backoff,
+ * the first one after a drop included (a random delay up to the backoff base, 250 ms by default):
+ * when a node dies all its clients drop at the same instant, and without jitter they would land on
+ * the next node together. The backoff counts consecutive failed attempts whatever the endpoint, so
+ * it only grows while no node accepts. {@link #currentEndpoint()} tells where the stream is.
+ *
+ * <p><b>No duplicates.</b> The operator saves delivery cursors in batches, so after a node crash
+ * the node taking over may replay a few events the dead one had already written. The stream drops
+ * an event whose session and sequence it already handed over (counted by {@link
+ * #duplicatesDropped()}), unless {@link EventStreamOptions#setDropDuplicates} turned that off. It
+ * does not assume sequences only grow: an agent that was only invited gets its invitation first and
+ * the session's transcript from sequence 0 after it joins, and those earlier sequences are new.
  */
 public final class AspEventStream {
 
@@ -69,7 +86,9 @@ public final class AspEventStream {
 
   private final Context context;
   private final WebSocketClient client;
-  private final WebSocketConnectOptions connectOptions;
+  private final List<String> endpointUrls;
+  private final List<WebSocketConnectOptions> endpoints;
+  private final DeliveredSequences delivered; // null when duplicates are kept
   private final Consumer<Event> onEvent;
   private final Listener listener;
   private final Backoff backoff;
@@ -79,6 +98,7 @@ public final class AspEventStream {
 
   // Confined to the context.
   private ClientWebSocket current; // handshaking or open
+  private int endpoint; // index into endpoints of the current or next attempt
   private boolean paused;
   private boolean stopping;
   private boolean finished;
@@ -90,6 +110,8 @@ public final class AspEventStream {
   private volatile boolean open;
   private volatile int connections;
   private volatile int invalidFrames;
+  private volatile long duplicatesDropped;
+  private volatile String currentEndpoint;
   private volatile Short lastCloseCode;
   private volatile String lastCloseReason;
 
@@ -106,6 +128,14 @@ public final class AspEventStream {
     this.reconnect = options.isReconnect();
     this.backoff = new Backoff(options.getBackoffBase(), options.getBackoffMax());
     int timeoutMillis = (int) options.getConnectTimeout().toMillis();
+    this.endpointUrls =
+        options.getEndpoints().isEmpty() ? List.of(baseUrl) : options.getEndpoints();
+    this.endpoints =
+        endpointUrls.stream()
+            .map(url -> connectOptions(url, token).setTimeout(timeoutMillis))
+            .toList();
+    this.currentEndpoint = endpointUrls.get(0);
+    this.delivered = options.isDropDuplicates() ? new DeliveredSequences() : null;
     this.client =
         vertx.createWebSocketClient(
             new WebSocketClientOptions()
@@ -113,7 +143,6 @@ public final class AspEventStream {
                 .setMaxMessageSize(options.getMaxMessageSize())
                 .setReceiveBufferSize(options.getReceiveBufferSize())
                 .setConnectTimeout(timeoutMillis));
-    this.connectOptions = connectOptions(baseUrl, token).setTimeout(timeoutMillis);
     context.runOnContext(v -> attempt());
   }
 
@@ -202,6 +231,22 @@ public final class AspEventStream {
     return invalidFrames;
   }
 
+  /**
+   * Events dropped because the stream had already handed them over (always 0 with duplicates kept).
+   * Nonzero after a node crash is expected; elsewhere it points at an operator resending.
+   */
+  public long duplicatesDropped() {
+    return duplicatesDropped;
+  }
+
+  /**
+   * The base URL of the node the stream is connected to; between connections, of the node it is
+   * trying or will try next. One of the configured endpoints, or the client's base URL.
+   */
+  public String currentEndpoint() {
+    return currentEndpoint;
+  }
+
   private void attempt() {
     retryTimer = -1;
     if (stopping) {
@@ -216,7 +261,7 @@ public final class AspEventStream {
         // a broken connection also closes it: the close handler decides what happens next
         .exceptionHandler(failure -> {})
         .closeHandler(v -> closed(ws));
-    ws.connect(connectOptions)
+    ws.connect(endpoints.get(endpoint))
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
@@ -297,6 +342,10 @@ public final class AspEventStream {
       invalid(text, notAnEvent);
       return;
     }
+    if (delivered != null && !delivered.firstDelivery(event.sessionId(), event.sequence())) {
+      duplicatesDropped = duplicatesDropped + 1;
+      return;
+    }
     onEvent.accept(event);
   }
 
@@ -349,7 +398,10 @@ public final class AspEventStream {
     tell(() -> listener.stopped(cause));
   }
 
+  /** Moves to the next endpoint and schedules the attempt there, after the backoff. */
   private long scheduleRetry(int attempt) {
+    endpoint = (endpoint + 1) % endpoints.size();
+    currentEndpoint = endpointUrls.get(endpoint);
     long delay = backoff.delayMillis(attempt);
     long awayMillis = Duration.ofNanos(notBeforeNanos - System.nanoTime()).toMillis();
     delay = Math.max(delay, awayMillis);

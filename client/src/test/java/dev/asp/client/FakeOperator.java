@@ -6,6 +6,7 @@ import dev.asp.protocol.EventType;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -37,6 +38,7 @@ final class FakeOperator {
 
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile BiConsumer<Integer, ServerWebSocket> onSocket = (n, ws) -> {};
+  private volatile int refusing;
   private final HttpServer server;
 
   FakeOperator(Vertx vertx) {
@@ -50,15 +52,11 @@ final class FakeOperator {
                   authorizations.add(String.valueOf(authorization));
                   paths.add(request.path());
                   if (!("Bearer " + TOKEN).equals(authorization)) {
-                    JsonObject error =
-                        new JsonObject()
-                            .put("code", ErrorCode.UNAUTHENTICATED.wireCode())
-                            .put("message", "unknown token");
-                    request
-                        .response()
-                        .setStatusCode(401)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .end(new JsonObject().put("error", error).encode());
+                    reject(request, 401, ErrorCode.UNAUTHENTICATED, "unknown token");
+                    return;
+                  }
+                  if (refusing != 0) {
+                    reject(request, refusing, ErrorCode.UNAVAILABLE, "refused by the test");
                     return;
                   }
                   request
@@ -80,10 +78,26 @@ final class FakeOperator {
     return "http://127.0.0.1:" + server.actualPort();
   }
 
+  /** Answers every upgrade request with {@code status} (an error body) instead of accepting it. */
+  FakeOperator refuse(int status) {
+    this.refusing = status;
+    return this;
+  }
+
   /** What to do with each accepted socket (runs on that socket's context). */
   FakeOperator onSocket(BiConsumer<Integer, ServerWebSocket> handler) {
     this.onSocket = handler;
     return this;
+  }
+
+  private static void reject(
+      HttpServerRequest request, int status, ErrorCode code, String message) {
+    JsonObject error = new JsonObject().put("code", code.wireCode()).put("message", message);
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", error).encode());
   }
 
   private synchronized void ended(Short closeCode) {
