@@ -22,6 +22,7 @@ public final class DeliveryVerticle extends VerticleBase {
   private LocalHub hub;
   private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> credentials;
+  private MessageConsumer<JsonObject> resync;
   private long pingTimer = -1;
   private long flushTimer = -1;
 
@@ -42,7 +43,8 @@ public final class DeliveryVerticle extends VerticleBase {
             .<JsonObject>consumer(
                 Addresses.CREDENTIALS_CHANGED,
                 m -> hub.credentialsChanged(m.body().getString(BusFields.AGENT)));
-    return Future.all(consumer.completion(), credentials.completion())
+    resync = vertx.eventBus().localConsumer(Addresses.DELIVERY_RESYNC, m -> hub.resync());
+    return Future.all(consumer.completion(), credentials.completion(), resync.completion())
         .onSuccess(
             v -> {
               LocalMap<String, DeliveryHub> local =
@@ -59,6 +61,7 @@ public final class DeliveryVerticle extends VerticleBase {
     vertx.sharedData().getLocalMap(DeliveryHub.LOCAL_MAP).remove(DeliveryHub.KEY);
     vertx.cancelTimer(pingTimer);
     vertx.cancelTimer(flushTimer);
-    return Future.all(consumer.unregister(), credentials.unregister()).compose(v -> hub.shutdown());
+    return Future.all(consumer.unregister(), credentials.unregister(), resync.unregister())
+        .compose(v -> hub.shutdown());
   }
 }

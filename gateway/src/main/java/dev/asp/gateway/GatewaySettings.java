@@ -15,6 +15,8 @@ import dev.asp.protocol.MessageLimits;
  * @param wsClosingTimeoutSeconds how long a WebSocket peer has to answer a close frame
  * @param authCacheSize token lookups cached per gateway instance (0 disables the cache)
  * @param authCacheTtlMs how long a cached lookup is trusted (revocations evict at once anyway)
+ * @param serveApi serve the REST API (the node runs the gateway role)
+ * @param serveStream serve {@code WS /connect} (the node runs delivery, which takes the sockets)
  */
 public record GatewaySettings(
     String host,
@@ -26,4 +28,6 @@ public record GatewaySettings(
     long busTimeoutMs,
     int wsClosingTimeoutSeconds,
     int authCacheSize,
-    long authCacheTtlMs) {}
+    long authCacheTtlMs,
+    boolean serveApi,
+    boolean serveStream) {}

@@ -22,7 +22,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * It authenticates, validates and translates; every decision is made by the trust and session
  * verticles, reached over the event bus (P1) so the same gateway works on any node of a cluster.
  * {@code WS /connect} is authenticated here and the socket handed to the node's delivery verticle.
- * Several instances may be deployed; they share the listening port.
+ * Several instances may be deployed; they share the listening port. A node of split roles serves
+ * only its part: the REST API where the gateway role runs, {@code WS /connect} where delivery runs.
  */
 public final class GatewayVerticle extends VerticleBase {
   private final GatewaySettings settings;
@@ -55,9 +56,15 @@ public final class GatewayVerticle extends VerticleBase {
         .handler(
             ctx ->
                 ErrorResponses.write(
-                    ctx, ErrorCode.INVALID_REQUEST, "WS /connect needs a WebSocket upgrade"));
-    new SessionRoutes(bus, settings, tokens).mount(router);
-    new AdminRoutes(bus, tokens).mount(router);
+                    ctx,
+                    settings.serveStream() ? ErrorCode.INVALID_REQUEST : ErrorCode.NOT_FOUND,
+                    settings.serveStream()
+                        ? "WS /connect needs a WebSocket upgrade"
+                        : "this node serves no event streams (it does not run delivery)"));
+    if (settings.serveApi()) {
+      new SessionRoutes(bus, settings, tokens).mount(router);
+      new AdminRoutes(bus, tokens).mount(router);
+    }
     router.route().last().handler(ErrorResponses::notFound);
     router.route().failureHandler(ErrorResponses::failure);
     HttpServer http =
@@ -69,13 +76,11 @@ public final class GatewayVerticle extends VerticleBase {
                 // a WebSocket peer that does not answer our close frame (one that stopped reading
                 // never even sees it) is dropped after this long; until then its cursor waits
                 .setWebSocketClosingTimeout(settings.wsClosingTimeoutSeconds()));
+    if (settings.serveStream()) {
+      new ConnectRoute(vertx, tokens).mount(http);
+    }
     return invalidation.compose(
-        v ->
-            new ConnectRoute(vertx, tokens)
-                .mount(http)
-                .requestHandler(router)
-                .listen()
-                .onSuccess(listening -> server = listening));
+        v -> http.requestHandler(router).listen().onSuccess(listening -> server = listening));
   }
 
   /** The port actually bound (useful when configured with 0). */

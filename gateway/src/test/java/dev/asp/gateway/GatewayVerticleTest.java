@@ -71,7 +71,9 @@ class GatewayVerticleTest {
                 1_000,
                 2,
                 100,
-                60_000));
+                60_000,
+                true,
+                true));
     vertx.deployVerticle(gateway).await();
     port = gateway.port();
     String url = "http://127.0.0.1:" + port;

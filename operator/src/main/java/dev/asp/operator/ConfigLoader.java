@@ -1,5 +1,6 @@
 package dev.asp.operator;
 
+import dev.asp.operator.cluster.ClusterSettings;
 import dev.asp.protocol.MessageLimits;
 import dev.asp.storage.DatabaseSettings;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Builds an {@link OperatorConfig} from {@code ASP_*} settings: first the optional properties file
@@ -25,6 +27,7 @@ public final class ConfigLoader {
 
   static {
     setting("ASP_CONFIG_FILE", null, "optional properties file with any of these keys");
+    setting("ASP_ROLES", "gateway,session,trust,delivery", "what this node runs (P9)");
     setting("ASP_HTTP_HOST", "127.0.0.1", "interface the HTTP server binds");
     setting("ASP_HTTP_PORT", "8080", "HTTP port (0 = any free port)");
     setting("ASP_DATABASE_URL", null, "postgresql://user:password@host:port/db; unset = embedded");
@@ -56,6 +59,21 @@ public final class ConfigLoader {
     setting("ASP_AUTH_CACHE_TTL_MS", "60000", "how long a cached token lookup is trusted");
     setting("ASP_CURSOR_FLUSH_MS", "250", "how often delivery cursors are persisted");
     setting("ASP_REPLAY_BATCH", "500", "events read from the log per replay request");
+    setting("ASP_MIGRATE_ON_START", "true", "apply schema migrations at start-up");
+    setting("ASP_SHUTDOWN_TIMEOUT_MS", "20000", "longest a stopping node takes to hand over");
+    setting("ASP_CLUSTER_MODE", "none", "none | tcp-ip | kubernetes | multicast");
+    setting("ASP_CLUSTER_NAME", "asp", "Hazelcast cluster name: only equal names join");
+    setting("ASP_CLUSTER_PORT", "5701", "Hazelcast member port of this node");
+    setting("ASP_CLUSTER_MEMBERS", null, "tcp-ip: comma-separated host[:port] of members");
+    setting("ASP_CLUSTER_K8S_SERVICE_DNS", null, "kubernetes: DNS name of the headless Service");
+    setting("ASP_CLUSTER_INTERFACE", null, "IP Hazelcast binds and advertises; unset = its choice");
+    setting("ASP_CLUSTER_HEARTBEAT_S", "1", "seconds between Hazelcast heartbeats");
+    setting("ASP_CLUSTER_MEMBER_TIMEOUT_S", "10", "a member silent this long is removed");
+    setting("ASP_CLUSTER_JOIN_WAIT_S", "5", "how long a starting member looks for others");
+    setting("ASP_CLUSTER_MERGE_DELAY_S", "30", "how soon the halves of a healed partition merge");
+    setting("ASP_EVENTBUS_HOST", null, "address the event bus binds; unset = cluster address");
+    setting("ASP_EVENTBUS_PUBLIC_HOST", null, "address other nodes reach this event bus at");
+    setting("ASP_EVENTBUS_PORT", "0", "event-bus port (0 = any free port)");
   }
 
   private ConfigLoader() {}
@@ -105,6 +123,10 @@ public final class ConfigLoader {
     }
     OperatorConfig config =
         new OperatorConfig(
+            reader.parsed("ASP_ROLES", Role::parseList, Role.ALL),
+            cluster(reader, problems),
+            reader.bool("ASP_MIGRATE_ON_START"),
+            reader.integer("ASP_SHUTDOWN_TIMEOUT_MS", 0, 600_000),
             reader.text("ASP_HTTP_HOST"),
             reader.integer("ASP_HTTP_PORT", 0, 65535),
             databaseUrl,
@@ -141,6 +163,41 @@ public final class ConfigLoader {
     return config;
   }
 
+  private static ClusterSettings cluster(Reader reader, List<String> problems) {
+    ClusterSettings.Mode mode =
+        reader.parsed("ASP_CLUSTER_MODE", ClusterSettings.Mode::parse, ClusterSettings.Mode.NONE);
+    String members = reader.optional("ASP_CLUSTER_MEMBERS");
+    String dns = reader.optional("ASP_CLUSTER_K8S_SERVICE_DNS");
+    if (mode == ClusterSettings.Mode.TCP_IP && members == null) {
+      problems.add("ASP_CLUSTER_MEMBERS is required with ASP_CLUSTER_MODE=tcp-ip");
+    }
+    if (mode == ClusterSettings.Mode.KUBERNETES && dns == null) {
+      problems.add("ASP_CLUSTER_K8S_SERVICE_DNS is required with ASP_CLUSTER_MODE=kubernetes");
+    }
+    List<String> memberList = new ArrayList<>();
+    if (members != null) {
+      for (String member : members.split(",")) {
+        if (!member.isBlank()) {
+          memberList.add(member.trim());
+        }
+      }
+    }
+    return new ClusterSettings(
+        mode,
+        reader.text("ASP_CLUSTER_NAME"),
+        reader.integer("ASP_CLUSTER_PORT", 1, 65535),
+        memberList,
+        dns,
+        reader.optional("ASP_CLUSTER_INTERFACE"),
+        reader.integer("ASP_CLUSTER_HEARTBEAT_S", 1, 600),
+        reader.integer("ASP_CLUSTER_MEMBER_TIMEOUT_S", 2, 3600),
+        reader.integer("ASP_CLUSTER_JOIN_WAIT_S", 0, 600),
+        reader.integer("ASP_CLUSTER_MERGE_DELAY_S", 1, 3600),
+        reader.optional("ASP_EVENTBUS_HOST"),
+        reader.optional("ASP_EVENTBUS_PUBLIC_HOST"),
+        reader.integer("ASP_EVENTBUS_PORT", 0, 65535));
+  }
+
   private static void readFile(Path file, Map<String, String> values, List<String> problems) {
     Properties properties = new Properties();
     try (java.io.Reader in = Files.newBufferedReader(file)) {
@@ -167,6 +224,28 @@ public final class ConfigLoader {
 
     String text(String key) {
       return optional(key);
+    }
+
+    boolean bool(String key) {
+      String text = optional(key);
+      return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> {
+          problems.add(key + " must be true or false (got '" + text + "')");
+          yield false;
+        }
+      };
+    }
+
+    <T> T parsed(String key, Function<String, T> parser, T fallback) {
+      String text = optional(key);
+      try {
+        return parser.apply(text);
+      } catch (IllegalArgumentException e) {
+        problems.add(key + " " + e.getMessage());
+        return fallback;
+      }
     }
 
     int integer(String key, int min, int max) {

@@ -2,16 +2,18 @@ package dev.asp.operator;
 
 import dev.asp.storage.DatabaseSettings;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point: {@code java -jar asp-operator.jar}. Reads and validates the configuration (exit 2 on
- * any problem, with every problem listed), starts the embedded PostgreSQL when no database is
- * configured, brings the node up and logs the URL it serves. SIGTERM stops it cleanly.
+ * Entry point: {@code java -jar asp-operator.jar [migrate]}. Reads and validates the configuration
+ * (exit 2 on any problem, with every problem listed), starts the embedded PostgreSQL when no
+ * database is configured and the node's roles need one, brings the node up (joining its cluster
+ * when one is configured) and logs the URL it serves. SIGTERM stops it cleanly. With {@code
+ * migrate} it only applies the schema migrations and exits: the once-per-rollout step of a
+ * deployment whose nodes run with {@code ASP_MIGRATE_ON_START=false}.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -28,33 +30,49 @@ public final class Main {
       System.exit(2);
       return;
     }
+    boolean migrateOnly = args.length > 0 && "migrate".equals(args[0]);
+    if (args.length > (migrateOnly ? 1 : 0)) {
+      LOG.error("usage: java -jar asp-operator.jar [migrate]");
+      System.exit(2);
+      return;
+    }
     LOG.info("starting with {}", config);
     EmbeddedDatabase embedded = null;
-    DatabaseSettings db;
-    Vertx vertx = null;
     try {
-      if (config.embeddedDatabase()) {
-        embedded =
-            EmbeddedDatabase.start(
-                config.dataDir(), config.embeddedDatabasePort(), config.databasePoolSize());
-        db = embedded.settings();
-      } else {
-        db = DatabaseSettings.fromUrl(config.databaseUrl(), config.databasePoolSize());
+      DatabaseSettings db = null;
+      if (migrateOnly || config.runs(Role.SESSION) || config.runs(Role.TRUST)) {
+        if (config.embeddedDatabase()) {
+          embedded =
+              EmbeddedDatabase.start(
+                  config.dataDir(), config.embeddedDatabasePort(), config.databasePoolSize());
+          db = embedded.settings();
+        } else {
+          db = DatabaseSettings.fromUrl(config.databaseUrl(), config.databasePoolSize());
+        }
       }
-      vertx = Vertx.vertx();
+      if (migrateOnly) {
+        Operator.migrate(db);
+        LOG.info("schema migrated");
+        stopper(null, embedded).run();
+        System.exit(0);
+        return;
+      }
       Operator.Running running =
-          Operator.start(vertx, config, db)
+          Operator.launch(config, db)
               .toCompletionStage()
               .toCompletableFuture()
               .get(5, TimeUnit.MINUTES);
-      LOG.info("ASP operator serving on http://{}:{}", config.httpHost(), running.port());
+      if (running.port() > 0) {
+        LOG.info("ASP operator serving on http://{}:{}", config.httpHost(), running.port());
+      } else {
+        LOG.info("ASP operator node running {} (no HTTP)", config.roles());
+      }
       EmbeddedDatabase database = embedded;
       Runtime.getRuntime()
           .addShutdownHook(new Thread(stopper(running::close, database), "asp-shutdown"));
     } catch (Exception e) {
       LOG.error("operator failed to start: {}", rootMessage(e), e);
-      Vertx started = vertx;
-      stopper(started == null ? null : started::close, embedded).run();
+      stopper(null, embedded).run();
       System.exit(1);
     }
   }

@@ -1,9 +1,13 @@
 package dev.asp.operator;
 
+import com.hazelcast.core.HazelcastInstance;
 import dev.asp.delivery.DeliverySettings;
 import dev.asp.delivery.DeliveryVerticle;
 import dev.asp.gateway.GatewaySettings;
 import dev.asp.gateway.GatewayVerticle;
+import dev.asp.operator.cluster.ClusterMembership;
+import dev.asp.operator.cluster.ClusterSettings;
+import dev.asp.operator.cluster.HazelcastConfigs;
 import dev.asp.operator.impl.SeedFile;
 import dev.asp.protocol.Ids;
 import dev.asp.protocol.bus.BusClient;
@@ -21,8 +25,11 @@ import dev.asp.trust.TrustVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,11 +39,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings one operator node up on a Vert.x instance, as one future: migrations (on a worker: they
- * are blocking JDBC), the trust and session verticles, presence left by an earlier run of this node
- * forgotten, delivery, then the HTTP gateway, then the seed. The gateway comes last so nothing is
- * served before its collaborators answer; {@link Running#close()} stops in the reverse order so
- * delivery can still save its cursors while the session verticle runs.
+ * Brings one operator node up, as one future, running the roles its configuration names (P9):
+ * schema migrations (on a worker: they are blocking JDBC), the trust and session verticles,
+ * presence of nodes no longer alive forgotten, delivery, then the HTTP server (REST API for the
+ * gateway role, {@code WS /connect} for delivery), then the seed. The HTTP server comes last so
+ * nothing is served before its collaborators answer; {@link Running#close()} stops in the reverse
+ * order so delivery can still save its cursors while the session verticle runs. In a cluster the
+ * node also watches the membership ({@link ClusterMembership}).
  */
 public final class Operator {
   private static final Logger LOG = LoggerFactory.getLogger(Operator.class);
@@ -46,13 +55,21 @@ public final class Operator {
     private final Vertx vertx;
     private final int port;
     private final String nodeId;
+    private final ClusterMembership membership;
     private final List<String> frontIds;
     private final List<String> backIds;
 
-    Running(Vertx vertx, int port, String nodeId, List<String> frontIds, List<String> backIds) {
+    Running(
+        Vertx vertx,
+        int port,
+        String nodeId,
+        ClusterMembership membership,
+        List<String> frontIds,
+        List<String> backIds) {
       this.vertx = vertx;
       this.port = port;
       this.nodeId = nodeId;
+      this.membership = membership;
       this.frontIds = frontIds;
       this.backIds = backIds;
     }
@@ -61,8 +78,14 @@ public final class Operator {
       return vertx;
     }
 
+    /** The HTTP port, or -1 when the node serves no HTTP (neither gateway nor delivery). */
     public int port() {
       return port;
+    }
+
+    /** The cluster as this node sees it, or null when it runs alone. */
+    public ClusterMembership membership() {
+      return membership;
     }
 
     public String nodeId() {
@@ -71,6 +94,9 @@ public final class Operator {
 
     /** Gateway and delivery first (cursors saved, agents reported offline), then the rest. */
     public Future<Void> close() {
+      if (membership != null) {
+        membership.stop();
+      }
       return undeploy(frontIds).compose(v -> undeploy(backIds)).transform(v -> vertx.close());
     }
 
@@ -85,30 +111,108 @@ public final class Operator {
 
   private Operator() {}
 
+  /** A fresh operator node id ({@code node_} + a ULID): presence rows are keyed by it. */
+  public static String newNodeId() {
+    return "node_" + Ids.newEventId().substring(Ids.EVENT_PREFIX.length());
+  }
+
+  /**
+   * Creates the node's Vert.x instance (clustered through Hazelcast unless the cluster mode is
+   * {@code none}) and starts the node on it. Closing the returned node closes that Vert.x.
+   */
+  public static Future<Running> launch(OperatorConfig config, DatabaseSettings db) {
+    String nodeId = newNodeId();
+    if (!config.cluster().clustered()) {
+      Vertx vertx = Vertx.vertx();
+      return start(vertx, null, config, db, nodeId).onFailure(f -> vertx.close());
+    }
+    ClusterSettings cluster = config.cluster();
+    HazelcastClusterManager manager =
+        new HazelcastClusterManager(HazelcastConfigs.build(cluster, nodeId));
+    EventBusOptions eventBus = new EventBusOptions().setPort(cluster.eventBusPort());
+    if (cluster.eventBusHost() != null) {
+      eventBus.setHost(cluster.eventBusHost());
+    }
+    if (cluster.eventBusPublicHost() != null) {
+      eventBus.setClusterPublicHost(cluster.eventBusPublicHost());
+    }
+    return Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(eventBus))
+        .withClusterManager(manager)
+        .buildClustered()
+        .compose(
+            vertx ->
+                start(vertx, manager.getHazelcastInstance(), config, db, nodeId)
+                    .onFailure(f -> vertx.close()));
+  }
+
+  /** Starts a single, non-clustered node on the given Vert.x instance. */
   public static Future<Running> start(Vertx vertx, OperatorConfig config, DatabaseSettings db) {
-    String nodeId = "node_" + Ids.newEventId().substring(Ids.EVENT_PREFIX.length());
+    return start(vertx, null, config, db, newNodeId());
+  }
+
+  private static Future<Running> start(
+      Vertx vertx,
+      HazelcastInstance hazelcast,
+      OperatorConfig config,
+      DatabaseSettings db,
+      String nodeId) {
     BusClient bus = new BusClient(vertx, config.busTimeoutMs());
+    ClusterMembership membership =
+        hazelcast == null
+            ? null
+            : new ClusterMembership(vertx, hazelcast, bus, config.runs(Role.SESSION));
     List<String> backIds = new ArrayList<>();
     List<String> frontIds = new ArrayList<>();
     return vertx
-        .executeBlocking(
-            () -> {
-              SchemaMigrator.migrate(db, TrustSchema.MODULE);
-              SchemaMigrator.migrate(db, SessionSchema.MODULE);
-              return null;
-            },
-            false)
+        .executeBlocking(() -> prepareSchema(config, db), false)
         .compose(v -> deployBackends(vertx, config, db, backIds))
-        .compose(v -> forgetOtherNodes(bus, nodeId))
-        .compose(
-            v ->
-                vertx
-                    .deployVerticle(new DeliveryVerticle(deliverySettings(config, nodeId)))
-                    .onSuccess(frontIds::add))
+        .compose(v -> forgetOtherNodes(config, bus, membership, nodeId))
+        .compose(v -> deployDelivery(vertx, config, nodeId, frontIds))
         .compose(v -> deployGateways(vertx, config, frontIds))
-        .compose(
-            port ->
-                seed(vertx, config, bus).map(new Running(vertx, port, nodeId, frontIds, backIds)));
+        .compose(port -> seed(vertx, config, bus).map(port))
+        .map(
+            port -> {
+              if (membership != null) {
+                membership.listen();
+              }
+              LOG.info(
+                  "node {} up: roles {}{}",
+                  nodeId,
+                  config.roles(),
+                  membership == null
+                      ? ""
+                      : ", cluster '"
+                          + config.cluster().name()
+                          + "' of "
+                          + membership.liveNodes().size());
+              return new Running(vertx, port, nodeId, membership, frontIds, backIds);
+            });
+  }
+
+  /** Applies (or, when a separate step migrates, verifies) the schema of the modules run here. */
+  private static Void prepareSchema(OperatorConfig config, DatabaseSettings db) {
+    List<SchemaMigrator.Module> modules = new ArrayList<>();
+    if (config.runs(Role.TRUST)) {
+      modules.add(TrustSchema.MODULE);
+    }
+    if (config.runs(Role.SESSION)) {
+      modules.add(SessionSchema.MODULE);
+    }
+    for (SchemaMigrator.Module module : modules) {
+      if (config.migrateOnStart()) {
+        SchemaMigrator.migrate(db, module);
+      } else {
+        SchemaMigrator.verify(db, module);
+      }
+    }
+    return null;
+  }
+
+  /** Applies every module's migrations: the {@code migrate} command, run once per rollout. */
+  public static void migrate(DatabaseSettings db) {
+    SchemaMigrator.migrate(db, TrustSchema.MODULE);
+    SchemaMigrator.migrate(db, SessionSchema.MODULE);
   }
 
   private static Future<Void> deployBackends(
@@ -122,32 +226,59 @@ public final class Operator {
             config.busTimeoutMs(),
             config.graceMs(),
             config.graceSweepMs());
-    return Future.all(
-            vertx
-                .deployVerticle(() -> new TrustVerticle(trust), new DeploymentOptions())
-                .onSuccess(ids::add),
-            vertx
-                .deployVerticle(
-                    () -> new SessionVerticle(session),
-                    new DeploymentOptions().setInstances(config.sessionInstances()))
-                .onSuccess(ids::add))
-        .mapEmpty();
+    List<Future<String>> deployed = new ArrayList<>();
+    if (config.runs(Role.TRUST)) {
+      deployed.add(
+          vertx
+              .deployVerticle(() -> new TrustVerticle(trust), new DeploymentOptions())
+              .onSuccess(ids::add));
+    }
+    if (config.runs(Role.SESSION)) {
+      deployed.add(
+          vertx
+              .deployVerticle(
+                  () -> new SessionVerticle(session),
+                  new DeploymentOptions().setInstances(config.sessionInstances()))
+              .onSuccess(ids::add));
+    }
+    return Future.all(deployed).mapEmpty();
   }
 
   /**
-   * A single node that starts is the only live node: connections recorded by an earlier run died
-   * with it, so those agents go offline now and their grace window starts.
+   * Connections recorded for nodes that are not alive now died with them: those agents go offline
+   * and their grace window starts. Alone, that is every node but this one (an earlier run of it);
+   * in a cluster, every node that is not a member. Done by nodes that run the session role.
    */
-  private static Future<Void> forgetOtherNodes(BusClient bus, String nodeId) {
-    JsonObject request = new JsonObject().put(BusFields.LIVE_NODES, new JsonArray().add(nodeId));
-    return bus.session(SessionAction.PRESENCE_RESET, request)
+  private static Future<Void> forgetOtherNodes(
+      OperatorConfig config, BusClient bus, ClusterMembership membership, String nodeId) {
+    if (!config.runs(Role.SESSION)) {
+      return Future.succeededFuture();
+    }
+    Future<JsonObject> reset =
+        membership != null
+            ? membership.forgetAbsentNodes()
+            : bus.session(
+                SessionAction.PRESENCE_RESET,
+                new JsonObject().put(BusFields.LIVE_NODES, new JsonArray().add(nodeId)));
+    return reset
         .onSuccess(
             reply -> {
               int offline = reply.getJsonArray(BusFields.OFFLINE, new JsonArray()).size();
               if (offline > 0) {
-                LOG.info("{} agent(s) connected to an earlier run are now offline", offline);
+                LOG.info("{} agent(s) connected to nodes no longer alive are now offline", offline);
               }
             })
+        .mapEmpty();
+  }
+
+  private static Future<Void> deployDelivery(
+      Vertx vertx, OperatorConfig config, String nodeId, List<String> ids) {
+    if (!config.runs(Role.DELIVERY)) {
+      return Future.succeededFuture();
+    }
+    return vertx
+        .deployVerticle(new DeliveryVerticle(deliverySettings(config, nodeId)))
+        .onSuccess(ids::add)
         .mapEmpty();
   }
 
@@ -158,6 +289,9 @@ public final class Operator {
    */
   private static Future<Integer> deployGateways(
       Vertx vertx, OperatorConfig config, List<String> ids) {
+    if (!config.runs(Role.GATEWAY) && !config.runs(Role.DELIVERY)) {
+      return Future.succeededFuture(-1);
+    }
     Future<Integer> port =
         config.httpPort() != 0
             ? Future.succeededFuture(config.httpPort())
@@ -191,7 +325,9 @@ public final class Operator {
         config.busTimeoutMs(),
         config.wsClosingTimeoutSeconds(),
         config.authCacheSize(),
-        config.authCacheTtlMs());
+        config.authCacheTtlMs(),
+        config.runs(Role.GATEWAY),
+        config.runs(Role.DELIVERY));
   }
 
   private static DeliverySettings deliverySettings(OperatorConfig config, String nodeId) {
@@ -207,7 +343,7 @@ public final class Operator {
   }
 
   private static Future<Void> seed(Vertx vertx, OperatorConfig config, BusClient bus) {
-    if (config.seedFile() == null) {
+    if (config.seedFile() == null || !config.runs(Role.TRUST)) {
       return Future.succeededFuture();
     }
     return vertx

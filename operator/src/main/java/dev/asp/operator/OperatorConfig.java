@@ -1,7 +1,9 @@
 package dev.asp.operator;
 
+import dev.asp.operator.cluster.ClusterSettings;
 import dev.asp.protocol.MessageLimits;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * The operator's typed configuration, read from {@code ASP_*} environment variables and an optional
@@ -12,8 +14,17 @@ import java.nio.file.Path;
  *     dataDir}
  * @param adminToken the operator admin credential, or null to disable the admin role
  * @param seedFile a seed file to load at start-up, or null
+ * @param roles what this node runs
+ * @param cluster how this node joins a cluster (or that it runs alone)
+ * @param migrateOnStart apply schema migrations at start-up (false: a separate {@code migrate} step
+ *     does it, and a node refuses a schema that is not up to date)
+ * @param shutdownTimeoutMs how long a stopping node may take to hand its connections over
  */
 public record OperatorConfig(
+    Set<Role> roles,
+    ClusterSettings cluster,
+    boolean migrateOnStart,
+    long shutdownTimeoutMs,
     String httpHost,
     int httpPort,
     String databaseUrl,
@@ -45,9 +56,18 @@ public record OperatorConfig(
     return databaseUrl == null;
   }
 
+  public boolean runs(Role role) {
+    return roles.contains(role);
+  }
+
   @Override
   public String toString() {
-    return "OperatorConfig[http="
+    return "OperatorConfig[roles="
+        + roles
+        + ", cluster="
+        + cluster.mode()
+        + (cluster.clustered() ? " '" + cluster.name() + "'" : "")
+        + ", http="
         + httpHost
         + ":"
         + httpPort

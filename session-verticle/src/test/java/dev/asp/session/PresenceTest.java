@@ -183,6 +183,36 @@ class PresenceTest {
 
   @Test
   @DisplayName(
+      "a presence reset naming dead nodes takes offline only the agents left with no connection,"
+          + " and repeating it changes nothing")
+  void resetDeadNodes() {
+    List<String> agents = fx.friends("alice", "bob", "carol");
+    String alice = agents.get(0);
+    String bob = agents.get(1);
+    String carol = agents.get(2);
+    String id = fx.createJoined(alice, bob, carol);
+    fx.online(alice, "dead");
+    fx.online(bob, "other");
+    fx.online(carol, "dead");
+    fx.online(carol, "live");
+    JsonObject request = new JsonObject().put(BusFields.DEAD_NODES, new JsonArray().add("dead"));
+
+    JsonArray offline =
+        fx.call(SessionAction.PRESENCE_RESET, request).getJsonArray(BusFields.OFFLINE);
+    JsonArray again =
+        fx.call(SessionAction.PRESENCE_RESET, request).getJsonArray(BusFields.OFFLINE);
+
+    assertEquals(new JsonArray().add(alice), offline);
+    assertEquals(new JsonArray(), again);
+    assertEquals(0, fx.count("SELECT count(*) FROM presence WHERE node = 'dead'"));
+    assertEquals(1, fx.count("SELECT count(*) FROM presence WHERE node = 'other'"));
+    assertTrue(hasGrace(alice));
+    assertFalse(hasGrace(bob));
+    assertEquals(List.of(DISCONNECTED), presenceTypes(id));
+  }
+
+  @Test
+  @DisplayName(
       "racing offline and online requests leave a session's presence events alternating and"
           + " matching where the agent ends up")
   void racing() {

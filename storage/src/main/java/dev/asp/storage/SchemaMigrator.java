@@ -24,20 +24,7 @@ public final class SchemaMigrator {
   private SchemaMigrator() {}
 
   public static void migrate(DatabaseSettings db, Module module) {
-    Flyway flyway =
-        Flyway.configure(SchemaMigrator.class.getClassLoader())
-            .dataSource(db.jdbcUrl(), db.user(), db.password())
-            .locations(module.location())
-            .table(module.historyTable())
-            // Modules share one database schema, each with its own history table: the second module
-            // finds a non-empty schema, so its history starts from an empty baseline (version 0).
-            .baselineOnMigrate(true)
-            .baselineVersion("0")
-            // Fail instead of ignoring migrations applied by a newer operator ("future" ones).
-            .ignoreMigrationPatterns("")
-            .validateOnMigrate(true)
-            .connectRetries(5)
-            .load();
+    Flyway flyway = flyway(db, module);
     try {
       MigrateResult result = flyway.migrate();
       LOG.info(
@@ -55,5 +42,49 @@ public final class SchemaMigrator {
               + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * Checks, without changing anything, that the module's schema is exactly what this build expects:
+   * for nodes that leave migrations to a separate step (one per rollout). Throws naming the pending
+   * or unknown versions otherwise.
+   */
+  public static void verify(DatabaseSettings db, Module module) {
+    Flyway flyway = flyway(db, module);
+    try {
+      var info = flyway.info();
+      if (info.pending().length > 0) {
+        throw new IllegalStateException(
+            "database schema '"
+                + module.name()
+                + "' is not migrated: "
+                + info.pending().length
+                + " migration(s) pending; run the operator's migrate step first");
+      }
+      flyway.validate();
+    } catch (FlywayException e) {
+      throw new IllegalStateException(
+          "database schema '"
+              + module.name()
+              + "' cannot be used by this operator version: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static Flyway flyway(DatabaseSettings db, Module module) {
+    return Flyway.configure(SchemaMigrator.class.getClassLoader())
+        .dataSource(db.jdbcUrl(), db.user(), db.password())
+        .locations(module.location())
+        .table(module.historyTable())
+        // Modules share one database schema, each with its own history table: the second module
+        // finds a non-empty schema, so its history starts from an empty baseline (version 0).
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        // Fail instead of ignoring migrations applied by a newer operator ("future" ones).
+        .ignoreMigrationPatterns("")
+        .validateOnMigrate(true)
+        .connectRetries(5)
+        .load();
   }
 }

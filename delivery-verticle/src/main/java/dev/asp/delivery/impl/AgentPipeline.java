@@ -95,6 +95,23 @@ final class AgentPipeline {
     toRead.forEach(this::read);
   }
 
+  /**
+   * Re-reads every session whose log goes beyond the persisted cursor ({@code DELIVERY_STATE}
+   * reply): announcements may have been lost (a partition), and only the log knows. Reading a
+   * session that is already up to date delivers nothing.
+   */
+  void refresh(JsonObject state) {
+    if (!ready) {
+      return; // start() reads everything anyway
+    }
+    for (Object item : state.getJsonArray(BusFields.SESSIONS, new JsonArray())) {
+      JsonObject session = (JsonObject) item;
+      if (session.getLong(BusFields.HEAD, -1L) > session.getLong(BusFields.PREFIX, -1L)) {
+        read(session.getString(Fields.SESSION_ID));
+      }
+    }
+  }
+
   /** Live events of one session, with this agent's status right after their commit. */
   void offer(String sessionId, JsonArray events, JsonObject participant, EncodedEvents encoded) {
     if (!ready) {

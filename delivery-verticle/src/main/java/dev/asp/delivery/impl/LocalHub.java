@@ -164,6 +164,38 @@ public final class LocalHub implements DeliveryHub {
     detach(connection);
   }
 
+  /**
+   * This node rejoined its cluster after a partition: the other side may have taken its agents
+   * offline and its announcements may have been lost. Every agent connected here is announced
+   * online again (which fires {@code session.reconnected} where its grace window still runs) and
+   * every session with events beyond its saved cursor is read from the log.
+   */
+  public void resync() {
+    for (Map.Entry<String, AgentPipeline> entry : List.copyOf(pipelines.entrySet())) {
+      String agent = entry.getKey();
+      AgentPipeline pipeline = entry.getValue();
+      chain(
+              agent,
+              () -> {
+                if (pipelines.get(agent) != pipeline) {
+                  return Future.succeededFuture();
+                }
+                return bus.session(SessionAction.AGENT_ONLINE, presence(agent))
+                    .compose(
+                        online ->
+                            bus.session(
+                                SessionAction.DELIVERY_STATE,
+                                new JsonObject().put(BusFields.AGENT, agent)))
+                    .map(
+                        state -> {
+                          pipeline.refresh(state);
+                          return null;
+                        });
+              })
+          .onFailure(failure -> LOG.warn("could not resync {}: {}", agent, failure.toString()));
+    }
+  }
+
   /** An announcement of committed events: offered to every local pipeline of a participant. */
   public void onCommitted(JsonObject announcement) {
     String sessionId = announcement.getString(Fields.SESSION_ID);

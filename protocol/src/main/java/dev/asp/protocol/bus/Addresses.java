@@ -30,4 +30,12 @@ public final class Addresses {
    * which reconnect if their token is still valid.
    */
   public static final String CREDENTIALS_CHANGED = "asp.trust.credentials";
+
+  /**
+   * Node-local (registered with {@code localConsumer}): this node rejoined its cluster after a
+   * partition, during which the other side took its agents offline. Delivery announces every live
+   * connection again and re-reads where each of its agents stands, so missed announcements and
+   * presence are repaired. Body: {@code {}}.
+   */
+  public static final String DELIVERY_RESYNC = "asp.delivery.resync";
 }

@@ -30,6 +30,7 @@ public final class BusFields {
   public static final String AGENT = "agent";
   public static final String NODE = "node";
   public static final String LIVE_NODES = "live_nodes";
+  public static final String DEAD_NODES = "dead_nodes";
   public static final String OFFLINE = "offline";
   public static final String RECONNECTED = "reconnected";
   public static final String DISCONNECTED = "disconnected";

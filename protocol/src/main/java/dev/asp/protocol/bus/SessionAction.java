@@ -62,9 +62,11 @@ public enum SessionAction {
    */
   AGENT_OFFLINE,
   /**
-   * {@code {live_nodes:[node]}} → {@code {offline:[agent]}}: forgets the connections recorded for
-   * any node not listed (a node that restarted or died); agents left with none go offline exactly
-   * as with {@link #AGENT_OFFLINE}. Sent at start-up (and on cluster membership changes).
+   * {@code {live_nodes:[node]}} or {@code {dead_nodes:[node]}} → {@code {offline:[agent]}}: forgets
+   * the connections recorded for any node not listed as live (sent at start-up, when the cluster's
+   * members are known), or for the nodes listed as dead (sent when the cluster reports a member
+   * gone); agents left with none go offline exactly as with {@link #AGENT_OFFLINE}. Safe to send
+   * from several nodes at once: only the first request for an agent changes anything.
    */
   PRESENCE_RESET,
   /**

@@ -105,33 +105,36 @@ public final class Presence {
   }
 
   /**
-   * {@code {live_nodes:[node]}} → {@code {offline:[agent]}}: forgets the connections of every other
-   * node; the agents left without one go offline as with {@link #offline}, one after the other.
+   * {@code {live_nodes:[node]}} or {@code {dead_nodes:[node]}} → {@code {offline:[agent]}}: forgets
+   * the connections of every node not live (or of the dead ones); the agents left without one go
+   * offline as with {@link #offline}, one after the other.
    */
   public Future<JsonObject> reset(JsonObject body) {
-    String[] live = Requests.nodes(body, BusFields.LIVE_NODES);
-    return pool.preparedQuery(SessionQueries.AGENTS_ON_DEAD_NODES)
-        .execute(Tuple.of((Object) live))
+    boolean byDead = body.containsKey(BusFields.DEAD_NODES);
+    String[] nodes = Requests.nodes(body, byDead ? BusFields.DEAD_NODES : BusFields.LIVE_NODES);
+    String select = byDead ? SessionQueries.AGENTS_ON_NODES : SessionQueries.AGENTS_ON_DEAD_NODES;
+    String delete =
+        byDead
+            ? SessionQueries.DELETE_PRESENCE_ON_NODES
+            : SessionQueries.DELETE_PRESENCE_ON_DEAD_NODES;
+    return pool.preparedQuery(select)
+        .execute(Tuple.of((Object) nodes))
         .compose(
             rows -> {
               Future<List<String>> done = Future.succeededFuture(new ArrayList<>());
               for (Row row : rows) {
                 String agent = row.getString("agent");
-                done = done.compose(offline -> forgetDeadNodes(agent, live, offline));
+                done = done.compose(offline -> forgetNodes(agent, delete, nodes, offline));
               }
               return done;
             })
         .map(offline -> new JsonObject().put(BusFields.OFFLINE, new JsonArray(offline)));
   }
 
-  private Future<List<String>> forgetDeadNodes(String agent, String[] live, List<String> offline) {
+  private Future<List<String>> forgetNodes(
+      String agent, String delete, String[] nodes, List<String> offline) {
     return pool.withTransaction(
-            conn ->
-                bookOffline(
-                    conn,
-                    agent,
-                    SessionQueries.DELETE_PRESENCE_ON_DEAD_NODES,
-                    Tuple.of(agent, (Object) live)))
+            conn -> bookOffline(conn, agent, delete, Tuple.of(agent, (Object) nodes)))
         .compose(
             wentOffline -> {
               if (!wentOffline) {

@@ -163,6 +163,14 @@ public final class SessionQueries {
   public static final String DELETE_PRESENCE_ON_DEAD_NODES =
       "DELETE FROM presence WHERE agent = $1 AND node <> ALL ($2) RETURNING node";
 
+  /** $1 = text[] of dead nodes. */
+  public static final String AGENTS_ON_NODES =
+      "SELECT DISTINCT agent FROM presence WHERE node = ANY ($1) ORDER BY agent";
+
+  /** $2 = text[] of dead nodes. */
+  public static final String DELETE_PRESENCE_ON_NODES =
+      "DELETE FROM presence WHERE agent = $1 AND node = ANY ($2) RETURNING node";
+
   /**
    * Cancels a grace window that has not run out; returns a row when it did. A due deadline stays
    * for the sweeper: the agent came back too late, and its expiry may already be under way.

@@ -1,0 +1,145 @@
+package dev.asp.operator.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.core.LifecycleListener;
+import dev.asp.protocol.bus.Addresses;
+import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.SessionAction;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What this node learns from the Hazelcast membership (P6): which operator nodes are alive, and
+ * when one is gone. A node that runs the session role turns a departed member into a presence reset
+ * naming the dead node: that node's connections count as dropped, so its agents' grace windows
+ * start (and end in {@code session.left} unless they reconnect elsewhere in time). Every session
+ * node does this; the reset is idempotent, so the first to act wins and the others change nothing.
+ *
+ * <p>After a healed partition, each half has taken the other's agents offline; the merged node asks
+ * its delivery to announce its live connections again ({@link Addresses#DELIVERY_RESYNC}).
+ */
+public final class ClusterMembership implements MembershipListener, LifecycleListener {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterMembership.class);
+  private static final int RESET_ATTEMPTS = 5;
+  private static final long RESET_RETRY_MS = 1000;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final HazelcastInstance hazelcast;
+  private final BusClient bus;
+  private final boolean resetsPresence;
+  private UUID membershipRegistration;
+  private UUID lifecycleRegistration;
+
+  public ClusterMembership(
+      Vertx vertx, HazelcastInstance hazelcast, BusClient bus, boolean resetsPresence) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.hazelcast = hazelcast;
+    this.bus = bus;
+    this.resetsPresence = resetsPresence;
+  }
+
+  /** The operator node ids of the current members. */
+  public List<String> liveNodes() {
+    List<String> nodes = new ArrayList<>();
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      String node = member.getAttribute(HazelcastConfigs.NODE_ATTRIBUTE);
+      if (node != null) {
+        nodes.add(node);
+      }
+    }
+    return nodes;
+  }
+
+  /** True when every partition has its backups in place: losing one member now loses nothing. */
+  public boolean safe() {
+    return hazelcast.getLifecycleService().isRunning()
+        && hazelcast.getPartitionService().isClusterSafe();
+  }
+
+  public void listen() {
+    membershipRegistration = hazelcast.getCluster().addMembershipListener(this);
+    lifecycleRegistration = hazelcast.getLifecycleService().addLifecycleListener(this);
+  }
+
+  public void stop() {
+    if (membershipRegistration != null && hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.getCluster().removeMembershipListener(membershipRegistration);
+      hazelcast.getLifecycleService().removeLifecycleListener(lifecycleRegistration);
+    }
+  }
+
+  @Override
+  public void memberAdded(MembershipEvent event) {
+    LOG.info(
+        "cluster member joined: node {} ({} members)",
+        event.getMember().getAttribute(HazelcastConfigs.NODE_ATTRIBUTE),
+        event.getMembers().size());
+  }
+
+  @Override
+  public void memberRemoved(MembershipEvent event) {
+    String node = event.getMember().getAttribute(HazelcastConfigs.NODE_ATTRIBUTE);
+    LOG.warn("cluster member left: node {} ({} members remain)", node, event.getMembers().size());
+    if (node != null && resetsPresence) {
+      context.runOnContext(v -> forget(node, 1));
+    }
+  }
+
+  @Override
+  public void stateChanged(LifecycleEvent event) {
+    if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+      LOG.warn("rejoined the cluster after a partition: announcing this node's connections again");
+      context.runOnContext(v -> vertx.eventBus().send(Addresses.DELIVERY_RESYNC, new JsonObject()));
+    }
+  }
+
+  private void forget(String node, int attempt) {
+    JsonObject request = new JsonObject().put(BusFields.DEAD_NODES, new JsonArray().add(node));
+    bus.session(SessionAction.PRESENCE_RESET, request)
+        .onSuccess(
+            reply -> {
+              int offline = reply.getJsonArray(BusFields.OFFLINE, new JsonArray()).size();
+              if (offline > 0) {
+                LOG.info("{} agent(s) lost their connections with node {}", offline, node);
+              }
+            })
+        .onFailure(
+            failure -> {
+              if (attempt >= RESET_ATTEMPTS) {
+                LOG.error(
+                    "could not take node {}'s agents offline ({}); the next start of any node"
+                        + " will",
+                    node,
+                    failure.toString());
+                return;
+              }
+              LOG.warn(
+                  "taking node {}'s agents offline failed ({}), retrying",
+                  node,
+                  failure.toString());
+              vertx.setTimer(RESET_RETRY_MS * attempt, t -> forget(node, attempt + 1));
+            });
+  }
+
+  /** Forgets the connections of nodes that are not members now (any earlier run of the cluster). */
+  public Future<JsonObject> forgetAbsentNodes() {
+    JsonArray live = new JsonArray(new ArrayList<>(liveNodes()));
+    return bus.session(
+        SessionAction.PRESENCE_RESET, new JsonObject().put(BusFields.LIVE_NODES, live));
+  }
+}

@@ -1,0 +1,72 @@
+package dev.asp.operator.cluster;
+
+import java.util.List;
+
+/**
+ * How a node finds its cluster. {@link Mode#NONE} (the default) runs a single node without
+ * Hazelcast; the other modes join a Hazelcast cluster through which the Vert.x event bus spans all
+ * nodes.
+ *
+ * @param members {@code host[:port]} of the members to try in {@link Mode#TCP_IP}
+ * @param kubernetesServiceDns DNS name of the headless Service listing the pods ({@link
+ *     Mode#KUBERNETES}); needs no Kubernetes API access
+ * @param interfaceAddress the address Hazelcast binds and advertises (an IP, e.g. the pod IP), or
+ *     null to let Hazelcast choose
+ * @param heartbeatSeconds how often members send heartbeats
+ * @param memberTimeoutSeconds a member silent this long is removed from the cluster (a killed
+ *     process whose connections close is usually detected sooner)
+ * @param joinWaitSeconds how long a starting member looks for others before forming a cluster
+ * @param mergeDelaySeconds how soon after a partition heals the halves look for each other
+ * @param eventBusHost address the Vert.x event bus binds, or null for the cluster address
+ * @param eventBusPublicHost address other nodes use to reach this node's event bus, or null
+ * @param eventBusPort event-bus port (0 = any free port)
+ */
+public record ClusterSettings(
+    Mode mode,
+    String name,
+    int port,
+    List<String> members,
+    String kubernetesServiceDns,
+    String interfaceAddress,
+    int heartbeatSeconds,
+    int memberTimeoutSeconds,
+    int joinWaitSeconds,
+    int mergeDelaySeconds,
+    String eventBusHost,
+    String eventBusPublicHost,
+    int eventBusPort) {
+
+  /** How members discover each other. */
+  public enum Mode {
+    NONE,
+    TCP_IP,
+    KUBERNETES,
+    MULTICAST;
+
+    public static Mode parse(String text) {
+      return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "none" -> NONE;
+        case "tcp-ip" -> TCP_IP;
+        case "kubernetes" -> KUBERNETES;
+        case "multicast" -> MULTICAST;
+        default ->
+            throw new IllegalArgumentException(
+                "must be one of none, tcp-ip, kubernetes, multicast (got '" + text + "')");
+      };
+    }
+  }
+
+  public ClusterSettings {
+    members = List.copyOf(members);
+  }
+
+  public boolean clustered() {
+    return mode != Mode.NONE;
+  }
+
+  /** A single node that joins no cluster. */
+  public static ClusterSettings none() {
+    return new ClusterSettings(
+        Mode.NONE, "asp", 5701, List.of(), null, null, 1, 10, 5, 30, null, null, 0);
+  }
+}
