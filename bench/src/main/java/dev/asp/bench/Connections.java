@@ -148,7 +148,7 @@ final class Connections extends Workload {
   }
 
   private WebSocketConnectOptions options(String token) {
-    URI uri = URI.create(url);
+    URI uri = URI.create(Driver.nodeUrls(url).get(0));
     String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/$", "");
     return new WebSocketConnectOptions()
         .setHost(uri.getHost())

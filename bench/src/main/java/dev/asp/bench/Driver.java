@@ -38,7 +38,8 @@ public final class Driver implements AutoCloseable {
   static final String SENT = "bench_t";
 
   private final Vertx vertx;
-  private final String url;
+  private final List<String> urls;
+  private final Map<String, Integer> positions = new java.util.HashMap<>();
   private final Agents agents;
   private final int httpConnections;
   private final String runId = Long.toString(Clock.epochNanos(), 36);
@@ -51,8 +52,12 @@ public final class Driver implements AutoCloseable {
 
   public Driver(String url, Agents agents, int eventLoops, int httpConnections) {
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-    this.url = url;
+    this.urls = nodeUrls(url);
     this.agents = agents;
+    List<String> handles = agents.handles();
+    for (int i = 0; i < handles.size(); i++) {
+      positions.put(handles.get(i), i);
+    }
     this.httpConnections = httpConnections;
   }
 
@@ -68,9 +73,33 @@ public final class Driver implements AutoCloseable {
     return checker;
   }
 
+  /**
+   * The agent's client. With several node URLs (a cluster), agents are spread over the nodes in the
+   * order of the agents file, and each agent uses its node for both REST and its stream.
+   */
   public AspClient client(String handle) {
     return clients.computeIfAbsent(
-        handle, h -> AspClient.create(vertx, url, agents.token(h), httpConnections));
+        handle,
+        h ->
+            AspClient.create(
+                vertx,
+                urls.get(positions.getOrDefault(h, 0) % urls.size()),
+                agents.token(h),
+                httpConnections));
+  }
+
+  /** {@code --url} may list several nodes of one cluster, separated by commas. */
+  static List<String> nodeUrls(String url) {
+    List<String> urls = new ArrayList<>();
+    for (String part : url.split(",")) {
+      if (!part.isBlank()) {
+        urls.add(part.trim());
+      }
+    }
+    if (urls.isEmpty()) {
+      throw new IllegalArgumentException("--url names no operator");
+    }
+    return urls;
   }
 
   /** Opens the event stream of every agent; completes when all are connected. */

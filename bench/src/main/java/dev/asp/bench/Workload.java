@@ -25,7 +25,9 @@ abstract class Workload implements Callable<Integer> {
   @Option(
       names = "--url",
       defaultValue = "http://127.0.0.1:8080",
-      description = "Base URL of the ASP operator (default: ${DEFAULT-VALUE}).")
+      description =
+          "Base URL of the ASP operator (default: ${DEFAULT-VALUE}); several nodes of one"
+              + " cluster separated by commas spread the agents over them.")
   String url;
 
   @Option(

@@ -44,6 +44,7 @@ class WorkloadSmokeTest {
                 ConfigLoader.load(
                     Map.of(
                         "ASP_HTTP_PORT", "0",
+                        "ASP_MANAGEMENT_PORT", "0",
                         "ASP_ADMIN_TOKEN", ADMIN_TOKEN,
                         "ASP_BUS_TIMEOUT_MS", "5000")),
                 TestDatabase.fresh())

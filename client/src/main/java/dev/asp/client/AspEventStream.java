@@ -329,7 +329,10 @@ public final class AspEventStream {
   }
 
   private void deliver(String text) {
-    if (stopping) {
+    // Frames that arrive after close() sent our close frame, but before the operator's answer,
+    // were written (and counted as delivered) by the operator: they still go to the consumer, or
+    // the next connection would resume after events this one never handed over.
+    if (finished) {
       return;
     }
     Event event;

@@ -1,5 +1,7 @@
 package dev.asp.delivery;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * How the node's delivery side behaves.
  *
@@ -13,6 +15,9 @@ package dev.asp.delivery;
  * @param cursorFlushMs how often advanced delivery cursors are persisted
  * @param replayBatch events fetched from the log per request when filling a gap or replaying
  * @param busTimeoutMs timeout of requests to the session verticle
+ * @param meters where delivery's meters ({@code asp.agents.connected}, {@code asp.websockets.open},
+ *     {@code asp.events.delivered}, {@code asp.delivery.lag}, {@code asp.replay.events}) are
+ *     registered, or null for none
  */
 public record DeliverySettings(
     String nodeId,
@@ -22,4 +27,28 @@ public record DeliverySettings(
     long idleTimeoutMs,
     long cursorFlushMs,
     int replayBatch,
-    long busTimeoutMs) {}
+    long busTimeoutMs,
+    MeterRegistry meters) {
+
+  /** Without meters. */
+  public DeliverySettings(
+      String nodeId,
+      int writeQueueMaxBytes,
+      long slowConsumerMs,
+      long pingIntervalMs,
+      long idleTimeoutMs,
+      long cursorFlushMs,
+      int replayBatch,
+      long busTimeoutMs) {
+    this(
+        nodeId,
+        writeQueueMaxBytes,
+        slowConsumerMs,
+        pingIntervalMs,
+        idleTimeoutMs,
+        cursorFlushMs,
+        replayBatch,
+        busTimeoutMs,
+        null);
+  }
+}

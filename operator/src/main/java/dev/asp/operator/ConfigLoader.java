@@ -1,6 +1,7 @@
 package dev.asp.operator;
 
 import dev.asp.operator.cluster.ClusterSettings;
+import dev.asp.operator.logging.LogFormat;
 import dev.asp.protocol.MessageLimits;
 import dev.asp.storage.DatabaseSettings;
 import java.io.IOException;
@@ -74,6 +75,10 @@ public final class ConfigLoader {
     setting("ASP_EVENTBUS_HOST", null, "address the event bus binds; unset = cluster address");
     setting("ASP_EVENTBUS_PUBLIC_HOST", null, "address other nodes reach this event bus at");
     setting("ASP_EVENTBUS_PORT", "0", "event-bus port (0 = any free port)");
+    setting("ASP_MANAGEMENT_HOST", "127.0.0.1", "interface of the health and metrics server");
+    setting("ASP_MANAGEMENT_PORT", "9090", "port of /health/live, /health/ready, /metrics");
+    setting("ASP_HEALTH_TIMEOUT_MS", "2000", "longest a readiness check waits (then: not ready)");
+    setting("ASP_LOG_FORMAT", "text", "text | json (one JSON object per line)");
   }
 
   private ConfigLoader() {}
@@ -126,7 +131,7 @@ public final class ConfigLoader {
             reader.parsed("ASP_ROLES", Role::parseList, Role.ALL),
             cluster(reader, problems),
             reader.bool("ASP_MIGRATE_ON_START"),
-            reader.integer("ASP_SHUTDOWN_TIMEOUT_MS", 0, 600_000),
+            reader.integer("ASP_SHUTDOWN_TIMEOUT_MS", 1000, 600_000),
             reader.text("ASP_HTTP_HOST"),
             reader.integer("ASP_HTTP_PORT", 0, 65535),
             databaseUrl,
@@ -155,7 +160,11 @@ public final class ConfigLoader {
             reader.integer("ASP_AUTH_CACHE_SIZE", 0, 10_000_000),
             reader.integer("ASP_AUTH_CACHE_TTL_MS", 100, 3_600_000),
             reader.integer("ASP_CURSOR_FLUSH_MS", 10, 60_000),
-            reader.integer("ASP_REPLAY_BATCH", 1, 1000));
+            reader.integer("ASP_REPLAY_BATCH", 1, 1000),
+            reader.text("ASP_MANAGEMENT_HOST"),
+            reader.integer("ASP_MANAGEMENT_PORT", 0, 65535),
+            reader.integer("ASP_HEALTH_TIMEOUT_MS", 100, 60_000),
+            reader.parsed("ASP_LOG_FORMAT", LogFormat::parse, LogFormat.TEXT));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(
           "invalid configuration:\n  " + String.join("\n  ", problems));

@@ -1,5 +1,6 @@
 package dev.asp.operator;
 
+import dev.asp.operator.logging.LogFormat;
 import dev.asp.storage.DatabaseSettings;
 import io.vertx.core.Future;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +27,12 @@ public final class Main {
     try {
       config = ConfigLoader.load(System.getenv());
     } catch (ConfigLoader.InvalidConfigException e) {
+      LogFormat.orText(System.getenv("ASP_LOG_FORMAT")).apply(); // log format: best effort
       LOG.error("{}", e.getMessage());
       System.exit(2);
       return;
     }
+    config.logFormat().apply(); // log format: before the first line is written
     boolean migrateOnly = args.length > 0 && "migrate".equals(args[0]);
     if (args.length > (migrateOnly ? 1 : 0)) {
       LOG.error("usage: java -jar asp-operator.jar [migrate]");
@@ -53,7 +56,7 @@ public final class Main {
       if (migrateOnly) {
         Operator.migrate(db);
         LOG.info("schema migrated");
-        stopper(null, embedded).run();
+        stopper(null, embedded, 0).run();
         System.exit(0);
         return;
       }
@@ -69,20 +72,27 @@ public final class Main {
       }
       EmbeddedDatabase database = embedded;
       Runtime.getRuntime()
-          .addShutdownHook(new Thread(stopper(running::close, database), "asp-shutdown"));
+          .addShutdownHook(
+              new Thread(
+                  stopper(running::close, database, config.shutdownTimeoutMs()), "asp-shutdown"));
     } catch (Exception e) {
       LOG.error("operator failed to start: {}", rootMessage(e), e);
-      stopper(null, embedded).run();
+      stopper(null, embedded, 0).run();
       System.exit(1);
     }
   }
 
   /** Stops the node (gateway and delivery first, so cursors are saved), then the database. */
-  private static Runnable stopper(Supplier<Future<Void>> close, EmbeddedDatabase embedded) {
+  private static Runnable stopper(
+      Supplier<Future<Void>> close, EmbeddedDatabase embedded, long timeoutMs) {
     return () -> {
       try {
         if (close != null) {
-          close.get().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          close
+              .get()
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(timeoutMs, TimeUnit.MILLISECONDS);
           LOG.info("ASP operator stopped");
         }
       } catch (Exception e) {

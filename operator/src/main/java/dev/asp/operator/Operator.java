@@ -9,6 +9,8 @@ import dev.asp.operator.cluster.ClusterMembership;
 import dev.asp.operator.cluster.ClusterSettings;
 import dev.asp.operator.cluster.HazelcastConfigs;
 import dev.asp.operator.impl.SeedFile;
+import dev.asp.operator.management.Management;
+import dev.asp.operator.management.NodeMetrics;
 import dev.asp.protocol.Ids;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
@@ -22,6 +24,8 @@ import dev.asp.storage.SchemaMigrator;
 import dev.asp.trust.TrustSchema;
 import dev.asp.trust.TrustSettings;
 import dev.asp.trust.TrustVerticle;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -58,6 +62,7 @@ public final class Operator {
     private final ClusterMembership membership;
     private final List<String> frontIds;
     private final List<String> backIds;
+    private final Management management;
 
     Running(
         Vertx vertx,
@@ -65,14 +70,37 @@ public final class Operator {
         String nodeId,
         ClusterMembership membership,
         List<String> frontIds,
-        List<String> backIds) {
+        List<String> backIds,
+        Management management) {
       this.vertx = vertx;
       this.port = port;
       this.nodeId = nodeId;
       this.membership = membership;
       this.frontIds = frontIds;
       this.backIds = backIds;
+      this.management = management;
     }
+
+    // --- management: health and metrics (docs/operations.md) ---
+
+    /** The port of {@code /health/*} and {@code /metrics}, resolved when 0 was configured. */
+    public int managementPort() {
+      return management.port();
+    }
+
+    /**
+     * Readiness fails from now on ({@code /health/ready} answers 503): call first when stopping.
+     */
+    public void markDraining() {
+      management.health().draining();
+    }
+
+    /** The node's meters (Vert.x's and the operator's {@code asp_*}), as {@code /metrics} shows. */
+    public PrometheusMeterRegistry meterRegistry() {
+      return management.registry();
+    }
+
+    // --- end of management ---
 
     public Vertx vertx() {
       return vertx;
@@ -92,12 +120,22 @@ public final class Operator {
       return nodeId;
     }
 
-    /** Gateway and delivery first (cursors saved, agents reported offline), then the rest. */
+    /**
+     * Delivery first (it stops writing, saves its cursors and tells every client to reconnect
+     * elsewhere with 1001; the HTTP server meanwhile keeps serving and refuses new streams with the
+     * same code), then the HTTP server, then trust and session, then the cluster is left. The node
+     * reports not-ready from the first moment, so load balancers stop sending it new work.
+     */
     public Future<Void> close() {
+      markDraining();
       if (membership != null) {
         membership.stop();
       }
-      return undeploy(frontIds).compose(v -> undeploy(backIds)).transform(v -> vertx.close());
+      Future<Void> front = Future.succeededFuture();
+      for (String id : frontIds) {
+        front = front.compose(v -> vertx.undeploy(id).recover(f -> Future.succeededFuture()));
+      }
+      return front.compose(v -> undeploy(backIds)).transform(v -> vertx.close());
     }
 
     private Future<Void> undeploy(List<String> ids) {
@@ -122,9 +160,11 @@ public final class Operator {
    */
   public static Future<Running> launch(OperatorConfig config, DatabaseSettings db) {
     String nodeId = newNodeId();
+    PrometheusMeterRegistry registry = NodeMetrics.newRegistry();
     if (!config.cluster().clustered()) {
-      Vertx vertx = Vertx.vertx();
-      return start(vertx, null, config, db, nodeId).onFailure(f -> vertx.close());
+      Vertx vertx =
+          NodeMetrics.enable(Vertx.builder(), new VertxOptions(), registry, nodeId).build();
+      return start(vertx, null, config, db, nodeId, registry).onFailure(f -> vertx.close());
     }
     ClusterSettings cluster = config.cluster();
     HazelcastClusterManager manager =
@@ -136,19 +176,22 @@ public final class Operator {
     if (cluster.eventBusPublicHost() != null) {
       eventBus.setClusterPublicHost(cluster.eventBusPublicHost());
     }
-    return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(eventBus))
+    VertxOptions options = new VertxOptions().setEventBusOptions(eventBus);
+    return NodeMetrics.enable(Vertx.builder(), options, registry, nodeId)
         .withClusterManager(manager)
         .buildClustered()
         .compose(
             vertx ->
-                start(vertx, manager.getHazelcastInstance(), config, db, nodeId)
+                start(vertx, manager.getHazelcastInstance(), config, db, nodeId, registry)
                     .onFailure(f -> vertx.close()));
   }
 
-  /** Starts a single, non-clustered node on the given Vert.x instance. */
+  /**
+   * Starts a single, non-clustered node on the given Vert.x instance. Its {@code /metrics} has the
+   * operator's meters only: Vert.x's own are enabled when the instance is built ({@link #launch}).
+   */
   public static Future<Running> start(Vertx vertx, OperatorConfig config, DatabaseSettings db) {
-    return start(vertx, null, config, db, newNodeId());
+    return start(vertx, null, config, db, newNodeId(), NodeMetrics.newRegistry());
   }
 
   private static Future<Running> start(
@@ -156,7 +199,8 @@ public final class Operator {
       HazelcastInstance hazelcast,
       OperatorConfig config,
       DatabaseSettings db,
-      String nodeId) {
+      String nodeId,
+      PrometheusMeterRegistry registry) {
     BusClient bus = new BusClient(vertx, config.busTimeoutMs());
     ClusterMembership membership =
         hazelcast == null
@@ -164,11 +208,21 @@ public final class Operator {
             : new ClusterMembership(vertx, hazelcast, bus, config.runs(Role.SESSION));
     List<String> backIds = new ArrayList<>();
     List<String> frontIds = new ArrayList<>();
-    return vertx
-        .executeBlocking(() -> prepareSchema(config, db), false)
-        .compose(v -> deployBackends(vertx, config, db, backIds))
+    // management first: probes answer (live; ready once every role is up) while the node starts
+    Management management = new Management(registry);
+    boolean needsDb = config.runs(Role.SESSION) || config.runs(Role.TRUST);
+    return management
+        .deploy(
+            vertx,
+            config.managementHost(),
+            config.managementPort(),
+            config.healthTimeoutMs(),
+            needsDb ? db : null,
+            membership)
+        .compose(v -> vertx.executeBlocking(() -> prepareSchema(config, db), false))
+        .compose(v -> deployBackends(vertx, config, db, registry, backIds))
         .compose(v -> forgetOtherNodes(config, bus, membership, nodeId))
-        .compose(v -> deployDelivery(vertx, config, nodeId, frontIds))
+        .compose(v -> deployDelivery(vertx, config, nodeId, registry, frontIds))
         .compose(v -> deployGateways(vertx, config, frontIds))
         .compose(port -> seed(vertx, config, bus).map(port))
         .map(
@@ -186,7 +240,10 @@ public final class Operator {
                           + config.cluster().name()
                           + "' of "
                           + membership.liveNodes().size());
-              return new Running(vertx, port, nodeId, membership, frontIds, backIds);
+              List<String> deployed = new ArrayList<>(backIds);
+              deployed.addAll(frontIds);
+              management.health().running(deployed); // ready from now on
+              return new Running(vertx, port, nodeId, membership, frontIds, backIds, management);
             });
   }
 
@@ -216,7 +273,11 @@ public final class Operator {
   }
 
   private static Future<Void> deployBackends(
-      Vertx vertx, OperatorConfig config, DatabaseSettings db, List<String> ids) {
+      Vertx vertx,
+      OperatorConfig config,
+      DatabaseSettings db,
+      MeterRegistry meters,
+      List<String> ids) {
     TrustSettings trust = new TrustSettings(db, config.adminToken(), config.busTimeoutMs());
     SessionSettings session =
         new SessionSettings(
@@ -225,7 +286,8 @@ public final class Operator {
             config.maxInvitees(),
             config.busTimeoutMs(),
             config.graceMs(),
-            config.graceSweepMs());
+            config.graceSweepMs(),
+            meters);
     List<Future<String>> deployed = new ArrayList<>();
     if (config.runs(Role.TRUST)) {
       deployed.add(
@@ -272,12 +334,12 @@ public final class Operator {
   }
 
   private static Future<Void> deployDelivery(
-      Vertx vertx, OperatorConfig config, String nodeId, List<String> ids) {
+      Vertx vertx, OperatorConfig config, String nodeId, MeterRegistry meters, List<String> ids) {
     if (!config.runs(Role.DELIVERY)) {
       return Future.succeededFuture();
     }
     return vertx
-        .deployVerticle(new DeliveryVerticle(deliverySettings(config, nodeId)))
+        .deployVerticle(new DeliveryVerticle(deliverySettings(config, nodeId, meters)))
         .onSuccess(ids::add)
         .mapEmpty();
   }
@@ -330,7 +392,8 @@ public final class Operator {
         config.runs(Role.DELIVERY));
   }
 
-  private static DeliverySettings deliverySettings(OperatorConfig config, String nodeId) {
+  private static DeliverySettings deliverySettings(
+      OperatorConfig config, String nodeId, MeterRegistry meters) {
     return new DeliverySettings(
         nodeId,
         config.wsWriteQueueBytes(),
@@ -339,7 +402,8 @@ public final class Operator {
         config.wsIdleTimeoutMs(),
         config.cursorFlushMs(),
         config.replayBatch(),
-        config.busTimeoutMs());
+        config.busTimeoutMs(),
+        meters);
   }
 
   private static Future<Void> seed(Vertx vertx, OperatorConfig config, BusClient bus) {

@@ -1,6 +1,7 @@
 package dev.asp.operator;
 
 import dev.asp.operator.cluster.ClusterSettings;
+import dev.asp.operator.logging.LogFormat;
 import dev.asp.protocol.MessageLimits;
 import java.nio.file.Path;
 import java.util.Set;
@@ -19,6 +20,10 @@ import java.util.Set;
  * @param migrateOnStart apply schema migrations at start-up (false: a separate {@code migrate} step
  *     does it, and a node refuses a schema that is not up to date)
  * @param shutdownTimeoutMs how long a stopping node may take to hand its connections over
+ * @param managementHost interface of the management server (health and metrics)
+ * @param managementPort its port (0 = any free port)
+ * @param healthTimeoutMs longest a readiness check may take before it counts as failed
+ * @param logFormat how log lines are written
  */
 public record OperatorConfig(
     Set<Role> roles,
@@ -50,7 +55,11 @@ public record OperatorConfig(
     int authCacheSize,
     long authCacheTtlMs,
     long cursorFlushMs,
-    int replayBatch) {
+    int replayBatch,
+    String managementHost,
+    int managementPort,
+    long healthTimeoutMs,
+    LogFormat logFormat) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;
@@ -83,6 +92,12 @@ public record OperatorConfig(
         + maxBodyBytes
         + ", graceMs="
         + graceMs
+        + ", management="
+        + managementHost
+        + ":"
+        + managementPort
+        + ", logFormat="
+        + logFormat
         + "]";
   }
 }

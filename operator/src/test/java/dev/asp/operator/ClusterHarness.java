@@ -41,6 +41,7 @@ final class ClusterHarness implements AutoCloseable {
     Map<String, String> env = new HashMap<>();
     env.put("ASP_ROLES", roles);
     env.put("ASP_HTTP_PORT", "0");
+    env.put("ASP_MANAGEMENT_PORT", "0");
     env.put("ASP_ADMIN_TOKEN", ADMIN_TOKEN);
     env.put("ASP_BUS_TIMEOUT_MS", "5000");
     env.put("ASP_CLUSTER_MODE", "tcp-ip");

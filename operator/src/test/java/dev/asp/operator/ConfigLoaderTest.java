@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("management on 127.0.0.1:9090, text logs, 2 s readiness checks by default")
+  void management() {
+    OperatorConfig defaults = ConfigLoader.load(Map.of());
+    assertEquals("127.0.0.1", defaults.managementHost());
+    assertEquals(9090, defaults.managementPort());
+    assertEquals(2000, defaults.healthTimeoutMs());
+    assertEquals(dev.asp.operator.logging.LogFormat.TEXT, defaults.logFormat());
+    OperatorConfig set =
+        ConfigLoader.load(
+            Map.of(
+                "ASP_MANAGEMENT_HOST", "0.0.0.0",
+                "ASP_MANAGEMENT_PORT", "0",
+                "ASP_LOG_FORMAT", "json"));
+    assertEquals("0.0.0.0", set.managementHost());
+    assertEquals(0, set.managementPort());
+    assertEquals(dev.asp.operator.logging.LogFormat.JSON, set.logFormat());
+    String problems =
+        assertThrows(
+                ConfigLoader.InvalidConfigException.class,
+                () ->
+                    ConfigLoader.load(
+                        Map.of(
+                            "ASP_LOG_FORMAT", "xml",
+                            "ASP_MANAGEMENT_PORT", "70000",
+                            "ASP_HEALTH_TIMEOUT_MS", "5")))
+            .getMessage();
+    for (String key : List.of("ASP_LOG_FORMAT", "ASP_MANAGEMENT_PORT", "ASP_HEALTH_TIMEOUT_MS")) {
+      assertTrue(problems.contains(key), problems);
+    }
+  }
+
+  @Test
   @DisplayName("reads a properties file, and the environment wins over it")
   void file() throws IOException {
     Path file = dir.resolve("asp.properties");
@@ -78,5 +111,45 @@ class ConfigLoaderTest {
                 "ASP_DATABASE_URL", "postgresql://asp:hunter2@db:5432/asp"));
     assertFalse(config.toString().contains("a-very-secret-admin-token"));
     assertFalse(config.toString().contains("hunter2"));
+  }
+
+  @Test
+  @DisplayName("the README's configuration table lists every setting with its default")
+  void readmeListsEverySetting() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    ConfigLoader.SETTINGS.forEach(
+        (key, setting) -> {
+          if (key.equals("ASP_CONFIG_FILE")) {
+            return;
+          }
+          String row = "| `" + key + "` | " + (setting[0] == null ? "–" : "`" + setting[0] + "`");
+          assertTrue(readme.contains(row), "README.md lacks the row " + row + " |");
+        });
+  }
+
+  @Test
+  @DisplayName("cluster settings: a mode needs its discovery setting, and roles are checked")
+  void clusterSettings() {
+    ConfigLoader.InvalidConfigException missing =
+        assertThrows(
+            ConfigLoader.InvalidConfigException.class,
+            () -> ConfigLoader.load(Map.of("ASP_CLUSTER_MODE", "tcp-ip", "ASP_ROLES", "gatway")));
+    assertTrue(
+        missing.getMessage().contains("ASP_CLUSTER_MEMBERS is required"), missing.getMessage());
+    assertTrue(missing.getMessage().contains("unknown role 'gatway'"), missing.getMessage());
+    assertTrue(
+        assertThrows(
+                ConfigLoader.InvalidConfigException.class,
+                () -> ConfigLoader.load(Map.of("ASP_CLUSTER_MODE", "kubernetes")))
+            .getMessage()
+            .contains("ASP_CLUSTER_K8S_SERVICE_DNS is required"));
+    OperatorConfig config =
+        ConfigLoader.load(
+            Map.of(
+                "ASP_CLUSTER_MODE", "tcp-ip",
+                "ASP_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2",
+                "ASP_ROLES", "delivery,gateway"));
+    assertEquals(List.of("10.0.0.1:5701", "10.0.0.2"), config.cluster().members());
+    assertEquals(java.util.EnumSet.of(Role.GATEWAY, Role.DELIVERY), config.roles());
   }
 }

@@ -78,7 +78,8 @@ class DurabilityTest {
                 () ->
                     Operator.start(
                             vertx,
-                            ConfigLoader.load(java.util.Map.of("ASP_HTTP_PORT", "0")),
+                            ConfigLoader.load(
+                                java.util.Map.of("ASP_HTTP_PORT", "0", "ASP_MANAGEMENT_PORT", "0")),
                             database.settings())
                         .await());
         org.junit.jupiter.api.Assertions.assertTrue(

@@ -39,6 +39,7 @@ final class OperatorHarness implements AutoCloseable {
   static OperatorHarness start(DatabaseSettings db, Map<String, String> settings) {
     Map<String, String> env = new HashMap<>();
     env.put("ASP_HTTP_PORT", "0");
+    env.put("ASP_MANAGEMENT_PORT", "0");
     env.put("ASP_ADMIN_TOKEN", ADMIN_TOKEN);
     env.put("ASP_BUS_TIMEOUT_MS", "5000");
     env.putAll(settings);

@@ -2,6 +2,7 @@ package dev.asp.session;
 
 import dev.asp.protocol.MessageLimits;
 import dev.asp.storage.DatabaseSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Configuration of the session verticle.
@@ -15,6 +16,8 @@ import dev.asp.storage.DatabaseSettings;
  *     with {@code grace_expired}; never 0 (spec §6)
  * @param sweepIntervalMs how often due grace deadlines are looked for; an expiry fires at most this
  *     long after its deadline (plus the time to process the ones before it)
+ * @param meters where the verticle's meters ({@code asp.events.committed}, {@code
+ *     asp.grace.expiries}) are registered, or null for none
  */
 public record SessionSettings(
     DatabaseSettings db,
@@ -22,7 +25,8 @@ public record SessionSettings(
     int maxInvitees,
     long busTimeoutMs,
     long graceMs,
-    long sweepIntervalMs) {
+    long sweepIntervalMs,
+    MeterRegistry meters) {
 
   /** The spec's default grace window. */
   public static final long DEFAULT_GRACE_MS = 30_000;
@@ -39,6 +43,17 @@ public record SessionSettings(
     if (graceMs <= 0 || sweepIntervalMs <= 0) {
       throw new IllegalArgumentException("graceMs and sweepIntervalMs must be > 0");
     }
+  }
+
+  /** Without meters. */
+  public SessionSettings(
+      DatabaseSettings db,
+      MessageLimits limits,
+      int maxInvitees,
+      long busTimeoutMs,
+      long graceMs,
+      long sweepIntervalMs) {
+    this(db, limits, maxInvitees, busTimeoutMs, graceMs, sweepIntervalMs, null);
   }
 
   /** With the default grace window and sweep interval. */

@@ -3,6 +3,7 @@ package dev.asp.session;
 import dev.asp.protocol.bus.ActionDispatcher;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.Drain;
 import dev.asp.protocol.bus.SessionAction;
 import dev.asp.session.impl.Committed;
 import dev.asp.session.impl.CreateSession;
@@ -16,12 +17,15 @@ import dev.asp.session.impl.PresenceNotices;
 import dev.asp.session.impl.Reads;
 import dev.asp.session.impl.Reopen;
 import dev.asp.session.impl.SendMessage;
+import dev.asp.session.impl.SessionMeters;
 import dev.asp.session.impl.TrustGate;
 import dev.asp.storage.DbFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -38,8 +42,11 @@ import java.util.function.Function;
  * (expired by a periodic sweep that any number of instances may run at once) and delivery cursors.
  */
 public final class SessionVerticle extends VerticleBase {
+  private static final AtomicInteger POOLS = new AtomicInteger();
   private final SessionSettings settings;
   private Pool pool;
+  private ActionDispatcher<SessionAction> dispatcher;
+  private MessageConsumer<JsonObject> consumer;
   private EventAnnouncer announcer;
   private GraceSweeper sweeper;
 
@@ -49,9 +56,11 @@ public final class SessionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = settings.db().pool(vertx);
+    // one name per instance: it labels the pool's metrics, and equal names would collide there
+    pool = settings.db().pool(vertx, "asp-session-" + POOLS.incrementAndGet());
     TrustGate trust = new TrustGate(new BusClient(vertx, settings.busTimeoutMs()));
-    announcer = new EventAnnouncer(vertx.eventBus());
+    SessionMeters meters = new SessionMeters(settings.meters());
+    announcer = new EventAnnouncer(vertx.eventBus(), meters);
     CreateSession create = new CreateSession(pool, trust, settings);
     Participation participation = new Participation(pool, trust);
     SendMessage send = new SendMessage(pool, settings.limits());
@@ -61,7 +70,7 @@ public final class SessionVerticle extends VerticleBase {
     Presence presence =
         new Presence(pool, new PresenceNotices(pool, announcer), settings.graceMs());
     DeliveryCursors cursors = new DeliveryCursors(pool);
-    sweeper = new GraceSweeper(vertx, pool, announcer, settings.sweepIntervalMs());
+    sweeper = new GraceSweeper(vertx, pool, announcer, meters, settings.sweepIntervalMs());
 
     ActionDispatcher<SessionAction> dispatcher =
         new ActionDispatcher<>(SessionAction.class, DbFailures::map)
@@ -82,14 +91,15 @@ public final class SessionVerticle extends VerticleBase {
             .on(SessionAction.SAVE_CURSORS, cursors::save);
 
     // The pool connects lazily; a first query proves the database answers before we take requests.
+    this.dispatcher = dispatcher;
     return pool.query("SELECT 1")
         .execute()
         .compose(
-            ready ->
-                vertx
-                    .eventBus()
-                    .<JsonObject>consumer(Addresses.SESSION, dispatcher::handle)
-                    .completion())
+            ready -> {
+              consumer =
+                  vertx.eventBus().<JsonObject>consumer(Addresses.SESSION, dispatcher::handle);
+              return consumer.completion();
+            })
         .onSuccess(registered -> sweeper.start());
   }
 
@@ -111,8 +121,13 @@ public final class SessionVerticle extends VerticleBase {
     if (pool == null) {
       return Future.succeededFuture();
     }
-    // A sweep under way finishes (or fails) before its pool goes away.
-    Future<Void> swept = sweeper == null ? Future.succeededFuture() : sweeper.stop();
-    return swept.compose(v -> pool.close());
+    // Other nodes stop routing here first; requests already accepted are answered; a sweep under
+    // way finishes (or fails); only then does the pool go away.
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return unregistered
+        .recover(f -> Future.succeededFuture())
+        .compose(v -> Drain.within(vertx, dispatcher.idle(), settings.busTimeoutMs()))
+        .compose(v -> sweeper == null ? Future.succeededFuture() : sweeper.stop())
+        .compose(v -> pool.close());
   }
 }

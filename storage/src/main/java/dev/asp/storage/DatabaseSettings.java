@@ -67,11 +67,21 @@ public record DatabaseSettings(
 
   /** A pool on the calling verticle's context; close it in the verticle's stop. */
   public Pool pool(Vertx vertx) {
-    return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 64))
-        .connectingTo(connectOptions())
-        .using(vertx)
-        .build();
+    return pool(vertx, null);
+  }
+
+  /**
+   * The same, named (or not, with null): the name labels the pool's metrics ({@code vertx_pool_*},
+   * and {@code vertx_sql_*} as their {@code namespace}).
+   */
+  public Pool pool(Vertx vertx, String name) {
+    PoolOptions options = new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 64);
+    PgConnectOptions connect = connectOptions();
+    if (name != null) {
+      options.setName(name);
+      connect.setMetricsName(name);
+    }
+    return PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
   }
 
   public String jdbcUrl() {

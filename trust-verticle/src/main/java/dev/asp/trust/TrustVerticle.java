@@ -8,6 +8,7 @@ import dev.asp.protocol.bus.ActionDispatcher;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.Drain;
 import dev.asp.protocol.bus.TrustAction;
 import dev.asp.storage.DbFailures;
 import dev.asp.trust.impl.AdminOperations;
@@ -20,6 +21,7 @@ import dev.asp.trust.impl.TrustRules.AgentTrust;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -61,6 +63,8 @@ public final class TrustVerticle extends VerticleBase {
   private final byte[] adminTokenHash;
 
   private Pool pool;
+  private ActionDispatcher<TrustAction> dispatcher;
+  private MessageConsumer<JsonObject> consumer;
 
   public TrustVerticle(TrustSettings settings) {
     this.settings = settings;
@@ -69,7 +73,7 @@ public final class TrustVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = settings.db().pool(vertx);
+    pool = settings.db().pool(vertx, "asp-trust");
     AdminOperations admin =
         new AdminOperations(pool, new BusClient(vertx, settings.busTimeoutMs()));
     SeedLoader seed = new SeedLoader(pool);
@@ -94,8 +98,9 @@ public final class TrustVerticle extends VerticleBase {
             .on(TrustAction.UNBLOCK, admin::unblock)
             .on(TrustAction.SEED, seed::seed);
     Future<?> schemaReady = pool.query(TrustQueries.PROBE_SCHEMA).execute();
-    Future<Void> consuming =
-        vertx.eventBus().<JsonObject>consumer(Addresses.TRUST, dispatcher::handle).completion();
+    this.dispatcher = dispatcher;
+    consumer = vertx.eventBus().<JsonObject>consumer(Addresses.TRUST, dispatcher::handle);
+    Future<Void> consuming = consumer.completion();
     // A failed start never reaches stop(): release the pool here so a retry does not leak it.
     return Future.all(schemaReady, consuming)
         .onSuccess(v -> LOG.info("trust verticle serving {} with {}", Addresses.TRUST, settings))
@@ -104,7 +109,16 @@ public final class TrustVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    if (pool == null) {
+      return Future.succeededFuture();
+    }
+    // Other nodes stop routing here first, requests already accepted are answered, then the pool
+    // goes away.
+    return consumer
+        .unregister()
+        .recover(f -> Future.succeededFuture())
+        .compose(v -> Drain.within(vertx, dispatcher.idle(), settings.busTimeoutMs()))
+        .compose(v -> pool.close());
   }
 
   /** {@code {token}} → {@code {handle}} of the live agent holding that active token. */

@@ -38,6 +38,7 @@ final class AgentPipeline {
   private final Context context;
   private final BusClient bus;
   private final int batch;
+  private final DeliveryMeters meters;
   private final List<Connection> connections = new ArrayList<>();
   private final Map<String, DeliveryCursor> cursors = new HashMap<>();
   private final Set<String> touchedWhileLoading = new HashSet<>();
@@ -45,11 +46,12 @@ final class AgentPipeline {
   private boolean ready;
   private boolean stopped;
 
-  AgentPipeline(String agent, Context context, BusClient bus, int batch) {
+  AgentPipeline(String agent, Context context, BusClient bus, int batch, DeliveryMeters meters) {
     this.agent = agent;
     this.context = context;
     this.bus = bus;
     this.batch = batch;
+    this.meters = meters;
   }
 
   void add(Connection connection) {
@@ -132,6 +134,7 @@ final class AgentPipeline {
         return;
       }
       send(sessionId, cursor, sequence, encoded.text(i));
+      meters.handedOver(event.getLong(Fields.CREATED_AT, 0L), true);
     }
   }
 
@@ -174,6 +177,7 @@ final class AgentPipeline {
                 return;
               }
               JsonArray events = result.result().getJsonArray(Fields.EVENTS, new JsonArray());
+              meters.replayPage(events.size());
               deliverFrom(
                   sessionId, cursor, events, 0, result.result().getString(Fields.NEXT_CURSOR));
             });
@@ -198,6 +202,7 @@ final class AgentPipeline {
       long sequence = event.getLong(Fields.SEQUENCE);
       if (!cursor.sent(sequence)) {
         send(sessionId, cursor, sequence, event.encode());
+        meters.handedOver(event.getLong(Fields.CREATED_AT, 0L), false);
       }
     }
     if (next != null) {
@@ -238,7 +243,12 @@ final class AgentPipeline {
   private void send(String sessionId, DeliveryCursor cursor, long sequence, String text) {
     cursor.markSent(sequence);
     for (Connection connection : connections) {
-      connection.write(text, flushed -> cursor.markFlushed(sequence));
+      connection.write(
+          text,
+          flushed -> {
+            cursor.markFlushed(sequence);
+            meters.delivered();
+          });
     }
   }
 

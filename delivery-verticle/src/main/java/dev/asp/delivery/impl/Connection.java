@@ -214,6 +214,14 @@ final class Connection {
     }
   }
 
+  /**
+   * Forgets the frames waiting for the socket to drain (the node is handing over): they were never
+   * written, so the cursor does not count them and the next connection replays them.
+   */
+  void dropPending() {
+    pending.clear();
+  }
+
   void markClosed() {
     closed = true;
     pending.clear();

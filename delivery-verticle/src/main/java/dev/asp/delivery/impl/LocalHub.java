@@ -45,18 +45,26 @@ public final class LocalHub implements DeliveryHub {
   /** How long a closing peer may take to read what it was sent when the node shuts down. */
   private static final long SHUTDOWN_GRACE_MS = 2_000;
 
+  /** Attempts to start an agent's delivery before giving up with 4013, and the pause between. */
+  private static final int START_ATTEMPTS = 4;
+
+  private static final long START_RETRY_MS = 250;
+
   private final Context context;
   private final BusClient bus;
   private final DeliverySettings settings;
   private final Map<String, AgentPipeline> pipelines = new HashMap<>();
   private final Map<String, Future<Void>> chains = new HashMap<>();
   private final List<Connection> closing = new ArrayList<>();
+  private final DeliveryMeters meters; // metrics: gauges and counters, see DeliveryMeters
+  private boolean draining;
   private long lastPingAt;
 
   public LocalHub(Context context, BusClient bus, DeliverySettings settings) {
     this.context = context;
     this.bus = bus;
     this.settings = settings;
+    this.meters = new DeliveryMeters(settings.meters()); // metrics
   }
 
   @Override
@@ -76,34 +84,60 @@ public final class LocalHub implements DeliveryHub {
     if (connection.socket.isClosed()) {
       return;
     }
+    if (draining) {
+      connection.close(CloseCodes.GOING_AWAY, "node shutting down: reconnect");
+      return;
+    }
     String agent = connection.agent;
+    meters.connectionOpened(); // metrics
     AgentPipeline pipeline = pipelines.get(agent);
     if (pipeline != null) {
       pipeline.add(connection);
       return;
     }
-    AgentPipeline fresh = new AgentPipeline(agent, context, bus, settings.replayBatch());
+    AgentPipeline fresh = new AgentPipeline(agent, context, bus, settings.replayBatch(), meters);
     fresh.add(connection);
     pipelines.put(agent, fresh);
-    chain(
-            agent,
-            () ->
-                bus.session(SessionAction.AGENT_ONLINE, presence(agent))
-                    .compose(
-                        online ->
-                            bus.session(
-                                SessionAction.DELIVERY_STATE,
-                                new JsonObject().put(BusFields.AGENT, agent)))
-                    .map(
-                        state -> {
-                          fresh.start(state);
-                          return null;
-                        }))
+    meters.agentConnected(); // metrics
+    chain(agent, () -> startPipeline(fresh, 1))
         .onFailure(
             failure -> {
               LOG.warn("could not start delivery to {}: {}", agent, failure.getMessage());
               List.copyOf(fresh.connections())
                   .forEach(c -> c.close(CloseCodes.UNAVAILABLE, "delivery unavailable"));
+            });
+  }
+
+  /**
+   * Announces the agent online and loads its cursors. A service that is briefly unavailable (a node
+   * of the cluster stopping or dying while requests are routed to it) is retried a few times before
+   * the agent's connections are closed with 4013.
+   */
+  private Future<Void> startPipeline(AgentPipeline pipeline, int attempt) {
+    String agent = pipeline.agent;
+    return bus.session(SessionAction.AGENT_ONLINE, presence(agent))
+        .compose(
+            online ->
+                bus.session(
+                    SessionAction.DELIVERY_STATE, new JsonObject().put(BusFields.AGENT, agent)))
+        .<Void>map(
+            state -> {
+              pipeline.start(state);
+              return null;
+            })
+        .recover(
+            failure -> {
+              if (attempt >= START_ATTEMPTS || pipeline.isEmpty() || draining) {
+                return Future.failedFuture(failure);
+              }
+              LOG.debug("starting delivery to {} failed, retrying: {}", agent, failure.toString());
+              Promise<Void> retried = Promise.promise();
+              context
+                  .owner()
+                  .setTimer(
+                      START_RETRY_MS * attempt,
+                      t -> startPipeline(pipeline, attempt + 1).onComplete(retried));
+              return retried.future();
             });
   }
 
@@ -114,10 +148,12 @@ public final class LocalHub implements DeliveryHub {
       return;
     }
     pipeline.remove(connection);
+    meters.connectionClosed(); // metrics
     closing.add(connection);
     connection.settled().onComplete(settled -> closing.remove(connection));
     if (pipeline.isEmpty()) {
       pipelines.remove(connection.agent);
+      meters.agentGone(); // metrics
       pipeline.stop();
       String agent = connection.agent;
       chain(
@@ -230,7 +266,8 @@ public final class LocalHub implements DeliveryHub {
    * Persists the advanced cursors of every pipeline (periodic), in as few requests as possible: one
    * transaction per {@link #SAVE_BATCH} cursors of any agents, not one per agent.
    */
-  public void flushCursors() {
+  public Future<Void> flushCursors() {
+    List<Future<Void>> saves = new ArrayList<>();
     List<AgentPipeline> owners = new ArrayList<>();
     JsonArray batch = new JsonArray();
     for (AgentPipeline pipeline : pipelines.values()) {
@@ -243,19 +280,21 @@ public final class LocalHub implements DeliveryHub {
       }
       owners.add(pipeline);
       if (batch.size() >= SAVE_BATCH) {
-        saveBatch(batch, owners);
+        saves.add(saveBatch(batch, owners));
         batch = new JsonArray();
         owners = new ArrayList<>();
       }
     }
     if (!batch.isEmpty()) {
-      saveBatch(batch, owners);
+      saves.add(saveBatch(batch, owners));
     }
+    return Future.join(saves).mapEmpty();
   }
 
-  private void saveBatch(JsonArray cursors, List<AgentPipeline> owners) {
-    bus.session(SessionAction.SAVE_CURSORS, new JsonObject().put(BusFields.CURSORS, cursors))
-        .onFailure(failure -> owners.forEach(pipeline -> pipeline.restoreDirty(cursors)));
+  private Future<Void> saveBatch(JsonArray cursors, List<AgentPipeline> owners) {
+    return bus.session(SessionAction.SAVE_CURSORS, new JsonObject().put(BusFields.CURSORS, cursors))
+        .onFailure(failure -> owners.forEach(pipeline -> pipeline.restoreDirty(cursors)))
+        .mapEmpty();
   }
 
   /**
@@ -287,17 +326,45 @@ public final class LocalHub implements DeliveryHub {
 
   /** Shutdown: closes every connection, saves every cursor and reports every agent offline. */
   public Future<Void> shutdown() {
-    for (AgentPipeline pipeline : List.copyOf(pipelines.values())) {
-      for (Connection connection : List.copyOf(pipeline.connections())) {
-        connection.close(CloseCodes.GOING_AWAY, "operator shutting down");
-        detach(connection);
-        // a peer that does not read never answers the close: do not let it hold the shutdown
-        context.owner().setTimer(SHUTDOWN_GRACE_MS, t -> connection.abort());
-      }
+    draining = true;
+    List<Connection> open = new ArrayList<>();
+    for (AgentPipeline pipeline : pipelines.values()) {
+      pipeline.stop();
+      open.addAll(pipeline.connections());
     }
-    return Future.join(List.copyOf(chains.values()))
-        .<Void>mapEmpty()
+    // Hand over cleanly: write nothing more, let what the sockets hold go out (bounded), save the
+    // cursors, and only then tell clients to reconnect elsewhere, so the node they reach next
+    // replays from exactly where this one stopped.
+    List<Future<Void>> written = new ArrayList<>();
+    for (Connection connection : open) {
+      connection.dropPending();
+      written.add(connection.settled());
+    }
+    return bounded(Future.join(written).mapEmpty(), SHUTDOWN_GRACE_MS)
+        .compose(v -> bounded(flushCursors(), settings.busTimeoutMs()))
+        .compose(
+            v -> {
+              for (Connection connection : open) {
+                connection.close(CloseCodes.GOING_AWAY, "node shutting down: reconnect");
+                detach(connection);
+                // a peer that does not read never answers the close: it must not hold us up
+                context.owner().setTimer(SHUTDOWN_GRACE_MS, t -> connection.abort());
+              }
+              return Future.join(List.copyOf(chains.values())).<Void>mapEmpty();
+            })
         .recover(f -> Future.succeededFuture());
+  }
+
+  /** Completes when {@code work} does or after {@code ms}, whichever comes first; never fails. */
+  private Future<Void> bounded(Future<Void> work, long ms) {
+    Promise<Void> done = Promise.promise();
+    long timer = context.owner().setTimer(ms, t -> done.tryComplete());
+    work.onComplete(
+        r -> {
+          context.owner().cancelTimer(timer);
+          done.tryComplete();
+        });
+    return done.future();
   }
 
   public int connectionCount() {

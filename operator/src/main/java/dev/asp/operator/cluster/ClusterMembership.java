@@ -36,6 +36,12 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
   private static final int RESET_ATTEMPTS = 5;
   private static final long RESET_RETRY_MS = 1000;
 
+  /**
+   * Vert.x drops the dead member's event-bus registrations in its own listener of the same event; a
+   * reset sent at once could still be routed to the dead node's session verticle and time out.
+   */
+  private static final long RESET_DELAY_MS = 500;
+
   private final Vertx vertx;
   private final Context context;
   private final HazelcastInstance hazelcast;
@@ -96,7 +102,7 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
     String node = event.getMember().getAttribute(HazelcastConfigs.NODE_ATTRIBUTE);
     LOG.warn("cluster member left: node {} ({} members remain)", node, event.getMembers().size());
     if (node != null && resetsPresence) {
-      context.runOnContext(v -> forget(node, 1));
+      context.runOnContext(v -> vertx.setTimer(RESET_DELAY_MS, t -> forget(node, 1)));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.asp.protocol.bus;
 import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumMap;
@@ -22,6 +23,9 @@ public final class ActionDispatcher<A extends Enum<A>> {
   private final Class<A> actions;
   private final Map<A, Function<JsonObject, Future<JsonObject>>> handlers;
   private final Function<Throwable, Throwable> failureMapper;
+  // confined to the consumer's context
+  private int inFlight;
+  private Promise<Void> idle;
 
   /**
    * @param failureMapper turns module-specific failures (e.g. database errors) into {@link
@@ -51,7 +55,33 @@ public final class ActionDispatcher<A extends Enum<A>> {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onSuccess(message::reply).onFailure(failure -> fail(message, failure));
+    inFlight++;
+    result
+        .onSuccess(message::reply)
+        .onFailure(failure -> fail(message, failure))
+        .onComplete(done -> finished());
+  }
+
+  private void finished() {
+    if (--inFlight == 0 && idle != null) {
+      idle.tryComplete();
+      idle = null;
+    }
+  }
+
+  /**
+   * Completes once no request is being handled: a stopping verticle unregisters its consumer, waits
+   * for this, and only then closes what the handlers use (its pool), so requests it accepted are
+   * answered rather than failed. Call on the consumer's context.
+   */
+  public Future<Void> idle() {
+    if (inFlight == 0) {
+      return Future.succeededFuture();
+    }
+    if (idle == null) {
+      idle = Promise.promise();
+    }
+    return idle.future();
   }
 
   private Function<JsonObject, Future<JsonObject>> handlerFor(Message<JsonObject> message) {

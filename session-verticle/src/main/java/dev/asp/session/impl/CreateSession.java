@@ -12,6 +12,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code CREATE}: a new session with its creator joined and its invitees invited. All-or-nothing on
@@ -21,6 +23,7 @@ import java.util.List;
  * whole session back.
  */
 public final class CreateSession {
+  private static final Logger LOG = LoggerFactory.getLogger(CreateSession.class);
   private final Pool pool;
   private final TrustGate trust;
   private final SessionSettings settings;
@@ -75,7 +78,15 @@ public final class CreateSession {
               if (reachable.size() != request.invitees().size()) {
                 return Future.failedFuture(AspException.notFound());
               }
-              return pool.withTransaction(conn -> insert(conn, request));
+              return pool.withTransaction(conn -> insert(conn, request))
+                  .onSuccess(
+                      committed ->
+                          LOG.atInfo()
+                              .addKeyValue(
+                                  "session_id", committed.reply().getString(Fields.SESSION_ID))
+                              .addKeyValue("agent", request.caller())
+                              .addKeyValue("invitees", request.invitees().size())
+                              .log("session created"));
             })
         .recover(
             Idempotency.winnerOnLostRace(

@@ -34,14 +34,17 @@ public final class GraceSweeper {
   private final Vertx vertx;
   private final Pool pool;
   private final EventAnnouncer announcer;
+  private final SessionMeters meters;
   private final long intervalMs;
   private long timer = -1;
   private Future<Void> running = Future.succeededFuture();
 
-  public GraceSweeper(Vertx vertx, Pool pool, EventAnnouncer announcer, long intervalMs) {
+  public GraceSweeper(
+      Vertx vertx, Pool pool, EventAnnouncer announcer, SessionMeters meters, long intervalMs) {
     this.vertx = vertx;
     this.pool = pool;
     this.announcer = announcer;
+    this.meters = meters;
     this.intervalMs = intervalMs;
   }
 
@@ -105,7 +108,10 @@ public final class GraceSweeper {
                         .onSuccess(
                             ended -> {
                               if (ended.rowCount() > 0) {
-                                LOG.info("{}'s grace window expired", agent);
+                                meters.graceExpired();
+                                LOG.atInfo()
+                                    .addKeyValue("agent", agent)
+                                    .log("grace window expired: the agent left its sessions");
                               }
                             })
                         .mapEmpty());

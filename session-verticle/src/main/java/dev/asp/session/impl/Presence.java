@@ -50,11 +50,13 @@ public final class Presence {
                 switch (change) {
                   case ALREADY_ONLINE -> Future.succeededFuture(List.<String>of());
                   case ONLINE -> {
-                    LOG.info("{} is online", agent);
+                    LOG.atInfo().addKeyValue("agent", agent).log("agent online");
                     yield Future.succeededFuture(List.<String>of());
                   }
                   case BACK_IN_TIME -> {
-                    LOG.info("{} is back online within its grace window", agent);
+                    LOG.atInfo()
+                        .addKeyValue("agent", agent)
+                        .log("agent back online within its grace window");
                     yield notices.reconnected(agent);
                   }
                 })
@@ -171,7 +173,10 @@ public final class Presence {
   }
 
   private Future<List<String>> disconnect(String agent) {
-    LOG.info("{} is offline everywhere; grace window of {} ms", agent, graceMs);
+    LOG.atInfo()
+        .addKeyValue("agent", agent)
+        .addKeyValue("grace_ms", graceMs)
+        .log("agent offline everywhere: grace window started");
     return notices.disconnected(agent);
   }
 
