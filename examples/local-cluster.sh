@@ -26,9 +26,9 @@ node() { # node <n> [extra env...]
   echo "node $n: pid $!, http://127.0.0.1:$((8080 + n)), log $DIR/node-$n.log"
 }
 
-wait_for() { # wait_for <port>
+wait_for() { # wait_for <management port>: until the node is ready
   for _ in $(seq 1 120); do
-    if curl -s -o /dev/null "http://127.0.0.1:$1/health/live"; then return 0; fi
+    if curl -sf -o /dev/null "http://127.0.0.1:$1/health/ready"; then return 0; fi
     sleep 1
   done
   echo "node on port $1 did not come up; see $DIR" >&2
