@@ -115,6 +115,13 @@ public final class EventLog {
               event.createdAt(),
               event.payload()));
     }
+    if (rows.size() == 1) {
+      return conn.preparedQuery(SessionQueries.APPEND_ONE_EVENT)
+          .execute(rows.get(0).addValue(nextSequence))
+          .map(
+              participants ->
+                  new Announcement(sessionId, events(), participantsJson(participants)));
+    }
     return conn.preparedQuery(SessionQueries.INSERT_EVENT)
         .executeBatch(rows)
         .compose(

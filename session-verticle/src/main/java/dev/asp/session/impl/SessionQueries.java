@@ -237,6 +237,20 @@ public final class SessionQueries {
 
   // --- events ---
 
+  /**
+   * One event appended, the sequence advanced and the participants read for the announcement, in
+   * one statement (one round trip instead of three while the session row is locked). The final
+   * SELECT does not see the CTEs' changes, and needs none: they touch no participant. $8 = the next
+   * sequence.
+   */
+  public static final String APPEND_ONE_EVENT =
+      "WITH appended AS (INSERT INTO events"
+          + " (session_id, sequence, event_id, type, subject, created_at, payload)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, $7)),"
+          + " advanced AS (UPDATE sessions SET next_sequence = $8 WHERE id = $1)"
+          + " SELECT handle, status, left_sequence FROM participants WHERE session_id = $1"
+          + " ORDER BY handle";
+
   public static final String INSERT_EVENT =
       "INSERT INTO events (session_id, sequence, event_id, type, subject, created_at, payload)"
           + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
