@@ -40,7 +40,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
           EmbeddedPostgres.builder()
               .setDataDirectory(directory)
               .setCleanDataDirectory(false)
-              .setServerConfig("max_connections", "200");
+              .setServerConfig("max_connections", "200")
+              // The library's default is synchronous_commit=off (fast test databases): a crash
+              // could then lose commits already acknowledged with a 2xx. Not here.
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("fsync", "on");
       if (port > 0) {
         builder.setPort(port);
       }
