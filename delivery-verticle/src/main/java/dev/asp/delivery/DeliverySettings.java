@@ -28,27 +28,4 @@ public record DeliverySettings(
     long cursorFlushMs,
     int replayBatch,
     long busTimeoutMs,
-    MeterRegistry meters) {
-
-  /** Without meters. */
-  public DeliverySettings(
-      String nodeId,
-      int writeQueueMaxBytes,
-      long slowConsumerMs,
-      long pingIntervalMs,
-      long idleTimeoutMs,
-      long cursorFlushMs,
-      int replayBatch,
-      long busTimeoutMs) {
-    this(
-        nodeId,
-        writeQueueMaxBytes,
-        slowConsumerMs,
-        pingIntervalMs,
-        idleTimeoutMs,
-        cursorFlushMs,
-        replayBatch,
-        busTimeoutMs,
-        null);
-  }
-}
+    MeterRegistry meters) {}

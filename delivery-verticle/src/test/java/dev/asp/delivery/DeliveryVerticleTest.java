@@ -51,7 +51,8 @@ class DeliveryVerticleTest {
 
   @BeforeEach
   void start() {
-    startNode(new DeliverySettings("node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000));
+    startNode(
+        new DeliverySettings("node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000, null));
   }
 
   /** A node with only the delivery verticle, the fake session verticle and a bare endpoint. */
@@ -243,7 +244,8 @@ class DeliveryVerticleTest {
     vertx.close().await();
     presence.clear();
     HttpServer server =
-        startNode(new DeliverySettings("node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000));
+        startNode(
+            new DeliverySettings("node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000, null));
     // A bare TCP peer that completes the upgrade and then never reads or answers a ping.
     NetSocket peer = vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await();
     peer.write(

@@ -5,15 +5,10 @@ import dev.asp.client.AspClient;
 import dev.asp.storage.DatabaseSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
-import java.util.UUID;
 
 /**
  * Several clustered operator nodes in this JVM on loopback: real Hazelcast (TCP-IP join to
@@ -25,15 +20,12 @@ final class ClusterHarness implements AutoCloseable {
 
   final Vertx clients = Vertx.vertx();
   final List<Operator.Running> nodes = new ArrayList<>();
-  final String clusterName = "asp-test-" + UUID.randomUUID();
   private final DatabaseSettings db;
-  private final List<Integer> hazelcastPorts = new ArrayList<>();
+  private final LoopbackCluster cluster;
 
   ClusterHarness(DatabaseSettings db, int size) {
     this.db = db;
-    for (int i = 0; i < size; i++) {
-      hazelcastPorts.add(freePort());
-    }
+    this.cluster = new LoopbackCluster("asp-test-", size);
   }
 
   /** Starts node {@code index} with the given roles and extra settings; waits until it serves. */
@@ -44,15 +36,7 @@ final class ClusterHarness implements AutoCloseable {
     env.put("ASP_MANAGEMENT_PORT", "0");
     env.put("ASP_ADMIN_TOKEN", ADMIN_TOKEN);
     env.put("ASP_BUS_TIMEOUT_MS", "5000");
-    env.put("ASP_CLUSTER_MODE", "tcp-ip");
-    env.put("ASP_CLUSTER_NAME", clusterName);
-    env.put("ASP_CLUSTER_PORT", "" + hazelcastPorts.get(index));
-    StringJoiner members = new StringJoiner(",");
-    hazelcastPorts.forEach(port -> members.add("127.0.0.1:" + port));
-    env.put("ASP_CLUSTER_MEMBERS", members.toString());
-    env.put("ASP_CLUSTER_INTERFACE", "127.0.0.1");
-    env.put("ASP_CLUSTER_JOIN_WAIT_S", "0");
-    env.put("ASP_EVENTBUS_HOST", "127.0.0.1");
+    env.putAll(cluster.settings(index));
     env.putAll(settings);
     Operator.Running node = Operator.launch(ConfigLoader.load(env), db).await();
     while (nodes.size() <= index) {
@@ -99,13 +83,5 @@ final class ClusterHarness implements AutoCloseable {
     }
     Future.join(closing).await();
     clients.close().await();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

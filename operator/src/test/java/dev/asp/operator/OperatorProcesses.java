@@ -3,8 +3,6 @@ package dev.asp.operator;
 import dev.asp.storage.DatabaseSettings;
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
-import java.util.UUID;
 
 /**
  * Operator nodes as separate JVMs ({@code dev.asp.operator.Main}, the same entry point as the
@@ -28,9 +24,8 @@ final class OperatorProcesses implements AutoCloseable {
 
   private final DatabaseSettings db;
   private final Map<String, String> settings;
-  private final String clusterName = "asp-proc-" + UUID.randomUUID();
+  private final LoopbackCluster cluster;
   private final List<Integer> httpPorts = new ArrayList<>();
-  private final List<Integer> hazelcastPorts = new ArrayList<>();
   private final List<Process> processes = new ArrayList<>();
   private final Path logs;
 
@@ -38,11 +33,11 @@ final class OperatorProcesses implements AutoCloseable {
     this.db = db;
     this.settings = settings;
     for (int i = 0; i < size; i++) {
-      httpPorts.add(freePort());
-      hazelcastPorts.add(freePort());
+      httpPorts.add(LoopbackCluster.freePort());
       processes.add(null);
     }
-    logs = Path.of("target", "nodes", clusterName);
+    cluster = new LoopbackCluster("asp-proc-", size);
+    logs = Path.of("target", "nodes", cluster.name);
   }
 
   String url(int index) {
@@ -115,15 +110,7 @@ final class OperatorProcesses implements AutoCloseable {
             + "/"
             + db.database());
     env.put("ASP_DATABASE_POOL_SIZE", "4");
-    env.put("ASP_CLUSTER_MODE", "tcp-ip");
-    env.put("ASP_CLUSTER_NAME", clusterName);
-    env.put("ASP_CLUSTER_PORT", "" + hazelcastPorts.get(index));
-    StringJoiner members = new StringJoiner(",");
-    hazelcastPorts.forEach(port -> members.add("127.0.0.1:" + port));
-    env.put("ASP_CLUSTER_MEMBERS", members.toString());
-    env.put("ASP_CLUSTER_INTERFACE", "127.0.0.1");
-    env.put("ASP_CLUSTER_JOIN_WAIT_S", "0");
-    env.put("ASP_EVENTBUS_HOST", "127.0.0.1");
+    env.putAll(cluster.settings(index));
     env.putAll(settings);
     return env;
   }
@@ -191,14 +178,6 @@ final class OperatorProcesses implements AutoCloseable {
         Thread.currentThread().interrupt();
         process.destroyForcibly();
       }
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

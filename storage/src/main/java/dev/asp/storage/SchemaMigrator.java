@@ -35,12 +35,7 @@ public final class SchemaMigrator {
               : result.targetSchemaVersion,
           result.migrationsExecuted);
     } catch (FlywayException e) {
-      throw new IllegalStateException(
-          "database schema '"
-              + module.name()
-              + "' cannot be used by this operator version: "
-              + e.getMessage(),
-          e);
+      throw unusable(module, e);
     }
   }
 
@@ -63,13 +58,17 @@ public final class SchemaMigrator {
       }
       flyway.validate();
     } catch (FlywayException e) {
-      throw new IllegalStateException(
-          "database schema '"
-              + module.name()
-              + "' cannot be used by this operator version: "
-              + e.getMessage(),
-          e);
+      throw unusable(module, e);
     }
+  }
+
+  private static IllegalStateException unusable(Module module, FlywayException e) {
+    return new IllegalStateException(
+        "database schema '"
+            + module.name()
+            + "' cannot be used by this operator version: "
+            + e.getMessage(),
+        e);
   }
 
   private static Flyway flyway(DatabaseSettings db, Module module) {

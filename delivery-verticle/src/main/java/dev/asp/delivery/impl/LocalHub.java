@@ -6,6 +6,7 @@ import dev.asp.protocol.DeliveryHub;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
+import dev.asp.protocol.bus.Drain;
 import dev.asp.protocol.bus.SessionAction;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -180,15 +181,7 @@ public final class LocalHub implements DeliveryHub {
         pending.add(connection.settled());
       }
     }
-    Promise<Void> done = Promise.promise();
-    long timer = context.owner().setTimer(SETTLE_MS, t -> done.tryComplete());
-    Future.join(pending)
-        .onComplete(
-            all -> {
-              context.owner().cancelTimer(timer);
-              done.tryComplete();
-            });
-    return done.future();
+    return Drain.within(context.owner(), Future.join(pending).mapEmpty(), SETTLE_MS);
   }
 
   /**
@@ -340,8 +333,8 @@ public final class LocalHub implements DeliveryHub {
       connection.dropPending();
       written.add(connection.settled());
     }
-    return bounded(Future.join(written).mapEmpty(), SHUTDOWN_GRACE_MS)
-        .compose(v -> bounded(flushCursors(), settings.busTimeoutMs()))
+    return Drain.within(context.owner(), Future.join(written).mapEmpty(), SHUTDOWN_GRACE_MS)
+        .compose(v -> Drain.within(context.owner(), flushCursors(), settings.busTimeoutMs()))
         .compose(
             v -> {
               for (Connection connection : open) {
@@ -353,18 +346,6 @@ public final class LocalHub implements DeliveryHub {
               return Future.join(List.copyOf(chains.values())).<Void>mapEmpty();
             })
         .recover(f -> Future.succeededFuture());
-  }
-
-  /** Completes when {@code work} does or after {@code ms}, whichever comes first; never fails. */
-  private Future<Void> bounded(Future<Void> work, long ms) {
-    Promise<Void> done = Promise.promise();
-    long timer = context.owner().setTimer(ms, t -> done.tryComplete());
-    work.onComplete(
-        r -> {
-          context.owner().cancelTimer(timer);
-          done.tryComplete();
-        });
-    return done.future();
   }
 
   public int connectionCount() {
