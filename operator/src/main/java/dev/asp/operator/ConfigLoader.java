@@ -75,6 +75,7 @@ public final class ConfigLoader {
     setting("ASP_EVENTBUS_HOST", null, "address the event bus binds; unset = cluster address");
     setting("ASP_EVENTBUS_PUBLIC_HOST", null, "address other nodes reach this event bus at");
     setting("ASP_EVENTBUS_PORT", "0", "event-bus port (0 = any free port)");
+    setting("ASP_CLUSTER_PRESENCE_CHECK_S", "60", "how often presence of departed nodes is swept");
     setting("ASP_MANAGEMENT_HOST", "127.0.0.1", "interface of the health and metrics server");
     setting("ASP_MANAGEMENT_PORT", "9090", "port of /health/live, /health/ready, /metrics");
     setting("ASP_HEALTH_TIMEOUT_MS", "2000", "longest a readiness check waits (then: not ready)");
@@ -204,7 +205,8 @@ public final class ConfigLoader {
         reader.integer("ASP_CLUSTER_MERGE_DELAY_S", 1, 3600),
         reader.optional("ASP_EVENTBUS_HOST"),
         reader.optional("ASP_EVENTBUS_PUBLIC_HOST"),
-        reader.integer("ASP_EVENTBUS_PORT", 0, 65535));
+        reader.integer("ASP_EVENTBUS_PORT", 0, 65535),
+        reader.integer("ASP_CLUSTER_PRESENCE_CHECK_S", 5, 86_400));
   }
 
   private static void readFile(Path file, Map<String, String> values, List<String> problems) {

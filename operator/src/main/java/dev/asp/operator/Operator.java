@@ -205,7 +205,12 @@ public final class Operator {
     ClusterMembership membership =
         hazelcast == null
             ? null
-            : new ClusterMembership(vertx, hazelcast, bus, config.runs(Role.SESSION));
+            : new ClusterMembership(
+                vertx,
+                hazelcast,
+                bus,
+                config.runs(Role.SESSION),
+                config.cluster().presenceCheckSeconds() * 1000L);
     List<String> backIds = new ArrayList<>();
     List<String> frontIds = new ArrayList<>();
     // management first: probes answer (live; ready once every role is up) while the node starts

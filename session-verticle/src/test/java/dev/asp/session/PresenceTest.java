@@ -212,6 +212,27 @@ class PresenceTest {
   }
 
   @Test
+  @DisplayName("a presence reset with a minimum age leaves connections recorded more recently")
+  void resetMinimumAge() {
+    List<String> agents = fx.friends("alice", "bob");
+    fx.createJoined(agents.get(0), agents.get(1));
+    fx.online(agents.get(0), "young");
+    JsonObject request =
+        new JsonObject()
+            .put(BusFields.DEAD_NODES, new JsonArray().add("young"))
+            .put(BusFields.MIN_AGE_MS, 600_000);
+
+    JsonArray untouched =
+        fx.call(SessionAction.PRESENCE_RESET, request).getJsonArray(BusFields.OFFLINE);
+    JsonArray forgotten =
+        fx.call(SessionAction.PRESENCE_RESET, request.put(BusFields.MIN_AGE_MS, 0))
+            .getJsonArray(BusFields.OFFLINE);
+
+    assertEquals(new JsonArray(), untouched);
+    assertEquals(new JsonArray().add(agents.get(0)), forgotten);
+  }
+
+  @Test
   @DisplayName(
       "racing offline and online requests leave a session's presence events alternating and"
           + " matching where the agent ends up")

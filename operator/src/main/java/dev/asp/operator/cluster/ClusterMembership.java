@@ -47,16 +47,23 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
   private final HazelcastInstance hazelcast;
   private final BusClient bus;
   private final boolean resetsPresence;
+  private final long presenceCheckMs;
+  private long presenceTimer = -1;
   private UUID membershipRegistration;
   private UUID lifecycleRegistration;
 
   public ClusterMembership(
-      Vertx vertx, HazelcastInstance hazelcast, BusClient bus, boolean resetsPresence) {
+      Vertx vertx,
+      HazelcastInstance hazelcast,
+      BusClient bus,
+      boolean resetsPresence,
+      long presenceCheckMs) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.hazelcast = hazelcast;
     this.bus = bus;
     this.resetsPresence = resetsPresence;
+    this.presenceCheckMs = presenceCheckMs;
   }
 
   /** The operator node ids of the current members. */
@@ -80,9 +87,37 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
   public void listen() {
     membershipRegistration = hazelcast.getCluster().addMembershipListener(this);
     lifecycleRegistration = hazelcast.getLifecycleService().addLifecycleListener(this);
+    if (resetsPresence) {
+      context.runOnContext(
+          v -> presenceTimer = vertx.setPeriodic(presenceCheckMs, t -> sweepAbsentNodes()));
+    }
+  }
+
+  /**
+   * The safety net behind membership events: a dead node's last request may have recorded a
+   * connection after its departure was handled. Rows at least one period old of nodes that are not
+   * members now are forgotten; younger rows may belong to a node that joined a moment ago.
+   */
+  private void sweepAbsentNodes() {
+    JsonObject request =
+        new JsonObject()
+            .put(BusFields.LIVE_NODES, new JsonArray(new ArrayList<>(liveNodes())))
+            .put(BusFields.MIN_AGE_MS, presenceCheckMs);
+    bus.session(SessionAction.PRESENCE_RESET, request)
+        .onSuccess(
+            reply -> {
+              int offline = reply.getJsonArray(BusFields.OFFLINE, new JsonArray()).size();
+              if (offline > 0) {
+                LOG.warn("{} agent(s) recorded on departed nodes are now offline", offline);
+              }
+            })
+        .onFailure(failure -> LOG.debug("presence sweep failed: {}", failure.toString()));
   }
 
   public void stop() {
+    if (presenceTimer != -1) {
+      vertx.cancelTimer(presenceTimer);
+    }
     if (membershipRegistration != null && hazelcast.getLifecycleService().isRunning()) {
       hazelcast.getCluster().removeMembershipListener(membershipRegistration);
       hazelcast.getLifecycleService().removeLifecycleListener(lifecycleRegistration);

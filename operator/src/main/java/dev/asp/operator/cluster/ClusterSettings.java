@@ -20,6 +20,8 @@ import java.util.List;
  * @param eventBusHost address the Vert.x event bus binds, or null for the cluster address
  * @param eventBusPublicHost address other nodes use to reach this node's event bus, or null
  * @param eventBusPort event-bus port (0 = any free port)
+ * @param presenceCheckSeconds how often session nodes forget presence rows (older than this) of
+ *     nodes that are not members: the safety net behind membership events
  */
 public record ClusterSettings(
     Mode mode,
@@ -34,7 +36,8 @@ public record ClusterSettings(
     int mergeDelaySeconds,
     String eventBusHost,
     String eventBusPublicHost,
-    int eventBusPort) {
+    int eventBusPort,
+    int presenceCheckSeconds) {
 
   /** How members discover each other. */
   public enum Mode {
@@ -67,6 +70,6 @@ public record ClusterSettings(
   /** A single node that joins no cluster. */
   public static ClusterSettings none() {
     return new ClusterSettings(
-        Mode.NONE, "asp", 5701, List.of(), null, null, 1, 10, 5, 30, null, null, 0);
+        Mode.NONE, "asp", 5701, List.of(), null, null, 1, 10, 5, 30, null, null, 0, 60);
   }
 }

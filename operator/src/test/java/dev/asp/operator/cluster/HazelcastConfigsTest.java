@@ -26,7 +26,8 @@ class HazelcastConfigsTest {
         40,
         null,
         null,
-        0);
+        0,
+        60);
   }
 
   @Test

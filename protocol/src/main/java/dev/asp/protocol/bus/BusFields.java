@@ -31,6 +31,7 @@ public final class BusFields {
   public static final String NODE = "node";
   public static final String LIVE_NODES = "live_nodes";
   public static final String DEAD_NODES = "dead_nodes";
+  public static final String MIN_AGE_MS = "min_age_ms";
   public static final String OFFLINE = "offline";
   public static final String RECONNECTED = "reconnected";
   public static final String DISCONNECTED = "disconnected";

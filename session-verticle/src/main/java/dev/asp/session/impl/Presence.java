@@ -107,9 +107,11 @@ public final class Presence {
   }
 
   /**
-   * {@code {live_nodes:[node]}} or {@code {dead_nodes:[node]}} → {@code {offline:[agent]}}: forgets
-   * the connections of every node not live (or of the dead ones); the agents left without one go
-   * offline as with {@link #offline}, one after the other.
+   * {@code {live_nodes:[node]}} or {@code {dead_nodes:[node]}}, optionally {@code min_age_ms} →
+   * {@code {offline:[agent]}}: forgets the connections of every node not live (or of the dead ones)
+   * recorded at least {@code min_age_ms} ago; the agents left without one go offline as with {@link
+   * #offline}, one after the other. The age guard lets a periodic check pass a member list that may
+   * miss a node which joined a moment ago: that node's rows are too young to be touched.
    */
   public Future<JsonObject> reset(JsonObject body) {
     boolean byDead = body.containsKey(BusFields.DEAD_NODES);
@@ -119,14 +121,16 @@ public final class Presence {
         byDead
             ? SessionQueries.DELETE_PRESENCE_ON_NODES
             : SessionQueries.DELETE_PRESENCE_ON_DEAD_NODES;
+    long minAgeMs = Requests.nonNegativeLong(body, BusFields.MIN_AGE_MS);
     return pool.preparedQuery(select)
-        .execute(Tuple.of((Object) nodes))
+        .execute(Tuple.of(nodes, minAgeMs))
         .compose(
             rows -> {
               Future<List<String>> done = Future.succeededFuture(new ArrayList<>());
               for (Row row : rows) {
                 String agent = row.getString("agent");
-                done = done.compose(offline -> forgetNodes(agent, delete, nodes, offline));
+                done =
+                    done.compose(offline -> forgetNodes(agent, delete, nodes, minAgeMs, offline));
               }
               return done;
             })
@@ -134,9 +138,9 @@ public final class Presence {
   }
 
   private Future<List<String>> forgetNodes(
-      String agent, String delete, String[] nodes, List<String> offline) {
+      String agent, String delete, String[] nodes, long minAgeMs, List<String> offline) {
     return pool.withTransaction(
-            conn -> bookOffline(conn, agent, delete, Tuple.of(agent, (Object) nodes)))
+            conn -> bookOffline(conn, agent, delete, Tuple.of(agent, nodes, minAgeMs)))
         .compose(
             wentOffline -> {
               if (!wentOffline) {

@@ -66,6 +66,18 @@ public final class Requests {
     return node;
   }
 
+  /** An optional non-negative integer, 0 when absent. */
+  public static long nonNegativeLong(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return 0;
+    }
+    if (!(value instanceof Number number) || number.longValue() < 0) {
+      throw invalid(field + " must be a non-negative integer");
+    }
+    return number.longValue();
+  }
+
   /** A required array of node ids (possibly empty). */
   public static String[] nodes(JsonObject body, String field) {
     if (!(body.getValue(field) instanceof JsonArray array)) {

@@ -157,19 +157,27 @@ public final class SessionQueries {
 
   /** Agents with a connection recorded on a node not in $1 (text[] of live nodes). */
   public static final String AGENTS_ON_DEAD_NODES =
-      "SELECT DISTINCT agent FROM presence WHERE node <> ALL ($1) ORDER BY agent";
+      "SELECT DISTINCT agent FROM presence WHERE node <> ALL ($1) AND since <= "
+          + DB_NOW
+          + " - $2 ORDER BY agent";
 
-  /** $2 = text[] of live nodes. */
+  /** $2 = text[] of live nodes, $3 = minimum age of the rows in ms. */
   public static final String DELETE_PRESENCE_ON_DEAD_NODES =
-      "DELETE FROM presence WHERE agent = $1 AND node <> ALL ($2) RETURNING node";
+      "DELETE FROM presence WHERE agent = $1 AND node <> ALL ($2) AND since <= "
+          + DB_NOW
+          + " - $3 RETURNING node";
 
-  /** $1 = text[] of dead nodes. */
+  /** $1 = text[] of dead nodes, $2 = minimum age of the rows in ms. */
   public static final String AGENTS_ON_NODES =
-      "SELECT DISTINCT agent FROM presence WHERE node = ANY ($1) ORDER BY agent";
+      "SELECT DISTINCT agent FROM presence WHERE node = ANY ($1) AND since <= "
+          + DB_NOW
+          + " - $2 ORDER BY agent";
 
-  /** $2 = text[] of dead nodes. */
+  /** $2 = text[] of dead nodes, $3 = minimum age of the rows in ms. */
   public static final String DELETE_PRESENCE_ON_NODES =
-      "DELETE FROM presence WHERE agent = $1 AND node = ANY ($2) RETURNING node";
+      "DELETE FROM presence WHERE agent = $1 AND node = ANY ($2) AND since <= "
+          + DB_NOW
+          + " - $3 RETURNING node";
 
   /**
    * Cancels a grace window that has not run out; returns a row when it did. A due deadline stays
