@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * @param cursorFlushMs how often advanced delivery cursors are persisted
  * @param replayBatch events fetched from the log per request when filling a gap or replaying
  * @param busTimeoutMs timeout of requests to the session verticle
+ * @param reorderHoldMs how long a live event that arrives ahead of its turn waits for the ones
+ *     before it before the log is read (0: read at once)
  * @param meters where delivery's meters ({@code asp.agents.connected}, {@code asp.websockets.open},
  *     {@code asp.events.delivered}, {@code asp.delivery.lag}, {@code asp.replay.events}) are
  *     registered, or null for none
@@ -28,4 +30,5 @@ public record DeliverySettings(
     long cursorFlushMs,
     int replayBatch,
     long busTimeoutMs,
+    long reorderHoldMs,
     MeterRegistry meters) {}

@@ -48,11 +48,14 @@ class DeliveryVerticleTest {
   private final List<JsonObject> saved = new CopyOnWriteArrayList<>();
   private final Map<String, JsonObject> state = new ConcurrentHashMap<>();
   private final List<AspEventStream> streams = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger reads =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start() {
     startNode(
-        new DeliverySettings("node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000, null));
+        new DeliverySettings(
+            "node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000, 20, null));
   }
 
   /** A node with only the delivery verticle, the fake session verticle and a bare endpoint. */
@@ -97,6 +100,7 @@ class DeliveryVerticleTest {
         message.reply(new JsonObject().put(Fields.OK, true));
       }
       case EVENTS -> {
+        reads.incrementAndGet();
         long after = body.getLong(Fields.AFTER_SEQUENCE);
         JsonArray events = new JsonArray();
         log.stream().filter(e -> e.getLong(Fields.SEQUENCE) > after).forEach(events::add);
@@ -173,6 +177,32 @@ class DeliveryVerticleTest {
 
   @Test
   @DisplayName(
+      "an announcement that overtakes the one before it waits for it briefly: in order, no log"
+          + " read")
+  void reorderedAnnouncements() {
+    EventRecorder recorder = new EventRecorder();
+    connect(recorder);
+    awaitPresence("AGENT_ONLINE");
+    vertx.timer(100).await();
+    announce(event(0));
+    recorder.awaitCount(SESSION, 1, WAIT);
+    int readsBefore = reads.get();
+    JsonObject one = event(1);
+    JsonObject two = event(2);
+    JsonObject three = event(3);
+    vertx.runOnContext(
+        v -> { // one after the other, well within the 20 ms hold
+          announce(three);
+          announce(two);
+          announce(one);
+        });
+    recorder.awaitCount(SESSION, 4, WAIT);
+    assertEquals(List.of(0L, 1L, 2L, 3L), sequences(recorder));
+    assertEquals(readsBefore, reads.get(), "the gap closed by itself: the log was not read");
+  }
+
+  @Test
+  @DisplayName(
       "replays what lies beyond the saved cursor on connect, then saves the cursor and goes offline")
   void replayAndCursor() {
     for (int i = 0; i < 5; i++) {
@@ -245,7 +275,8 @@ class DeliveryVerticleTest {
     presence.clear();
     HttpServer server =
         startNode(
-            new DeliverySettings("node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000, null));
+            new DeliverySettings(
+                "node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000, 20, null));
     // A bare TCP peer that completes the upgrade and then never reads or answers a ping.
     NetSocket peer = vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await();
     peer.write(

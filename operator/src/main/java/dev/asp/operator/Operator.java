@@ -408,6 +408,7 @@ public final class Operator {
         config.cursorFlushMs(),
         config.replayBatch(),
         config.busTimeoutMs(),
+        config.reorderHoldMs(),
         meters);
   }
 

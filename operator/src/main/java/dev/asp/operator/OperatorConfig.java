@@ -24,6 +24,7 @@ import java.util.Set;
  * @param managementPort its port (0 = any free port)
  * @param healthTimeoutMs longest a readiness check may take before it counts as failed
  * @param logFormat how log lines are written
+ * @param reorderHoldMs how long a live event ahead of its turn waits before the log is read
  */
 public record OperatorConfig(
     Set<Role> roles,
@@ -59,7 +60,8 @@ public record OperatorConfig(
     String managementHost,
     int managementPort,
     long healthTimeoutMs,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    long reorderHoldMs) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,16 +44,30 @@ final class AgentPipeline {
   private final Map<String, DeliveryCursor> cursors = new HashMap<>();
   private final Set<String> touchedWhileLoading = new HashSet<>();
   private final ArrayDeque<Runnable> parked = new ArrayDeque<>();
+  private final long holdMs;
+  private final Map<String, Held> held = new HashMap<>();
   private boolean ready;
   private boolean stopped;
 
-  AgentPipeline(String agent, Context context, BusClient bus, int batch, DeliveryMeters meters) {
+  AgentPipeline(
+      String agent, Context context, BusClient bus, int batch, long holdMs, DeliveryMeters meters) {
     this.agent = agent;
     this.context = context;
     this.bus = bus;
     this.batch = batch;
+    this.holdMs = holdMs;
     this.meters = meters;
   }
+
+  /** Live events that arrived ahead of their turn, waiting briefly for the ones before them. */
+  private static final class Held {
+    final TreeMap<Long, String> texts = new TreeMap<>();
+    final Map<Long, Long> createdAt = new HashMap<>();
+    long timer = -1;
+  }
+
+  /** At most this many events wait per session; beyond, the log is read at once. */
+  private static final int MAX_HELD = 64;
 
   void add(Connection connection) {
     connections.add(connection);
@@ -75,6 +90,9 @@ final class AgentPipeline {
   /** Stops all work: the pipeline's last connection is gone. */
   void stop() {
     stopped = true;
+    for (String sessionId : List.copyOf(held.keySet())) {
+      dropHeld(sessionId);
+    }
   }
 
   /**
@@ -129,12 +147,80 @@ final class AgentPipeline {
       if (cursor.sent(sequence) || !eligible(status, leftSequence, event)) {
         continue;
       }
-      if (cursor.fetching() || !cursor.isNext(sequence) || congested()) {
+      if (cursor.fetching() || congested()) {
         read(sessionId); // the log has this event and any before it
         return;
       }
+      long createdAt = event.getLong(Fields.CREATED_AT, 0L);
+      if (!cursor.isNext(sequence)) {
+        if (!hold(sessionId, sequence, encoded.text(i), createdAt)) {
+          read(sessionId);
+          return;
+        }
+        continue;
+      }
       send(sessionId, cursor, sequence, encoded.text(i));
-      meters.handedOver(event.getLong(Fields.CREATED_AT, 0L), true);
+      meters.handedOver(createdAt, true);
+      releaseHeld(sessionId, cursor);
+    }
+  }
+
+  /**
+   * An event ahead of its turn: announcements of one session can arrive out of order (two session
+   * verticles, two nodes), and the missing one usually follows within a millisecond. It waits up to
+   * {@code holdMs}; if the gap is still open then, the log is read, as for any gap (P5).
+   */
+  private boolean hold(String sessionId, long sequence, String text, long createdAt) {
+    if (holdMs <= 0) {
+      return false;
+    }
+    Held waiting = held.get(sessionId);
+    if (waiting == null) {
+      waiting = new Held();
+      held.put(sessionId, waiting);
+      waiting.timer = context.owner().setTimer(holdMs, t -> holdExpired(sessionId));
+    }
+    if (waiting.texts.size() >= MAX_HELD) {
+      return false;
+    }
+    waiting.texts.put(sequence, text);
+    waiting.createdAt.put(sequence, createdAt);
+    return true;
+  }
+
+  /** The gap before held events closed: send those now next in line, in order. */
+  private void releaseHeld(String sessionId, DeliveryCursor cursor) {
+    Held waiting = held.get(sessionId);
+    while (waiting != null && !waiting.texts.isEmpty()) {
+      long next = waiting.texts.firstKey();
+      if (cursor.sent(next)) {
+        waiting.texts.remove(next);
+        continue;
+      }
+      if (!cursor.isNext(next)) {
+        return; // still a gap before it
+      }
+      if (congested()) {
+        read(sessionId);
+        return;
+      }
+      send(sessionId, cursor, next, waiting.texts.remove(next));
+      meters.handedOver(waiting.createdAt.remove(next), true);
+    }
+    dropHeld(sessionId);
+  }
+
+  private void holdExpired(String sessionId) {
+    Held waiting = held.remove(sessionId);
+    if (waiting != null && !waiting.texts.isEmpty() && !stopped) {
+      read(sessionId);
+    }
+  }
+
+  private void dropHeld(String sessionId) {
+    Held waiting = held.remove(sessionId);
+    if (waiting != null) {
+      context.owner().cancelTimer(waiting.timer);
     }
   }
 
@@ -152,6 +238,7 @@ final class AgentPipeline {
 
   /** Reads the log after the session's cursor and delivers what it may see, page by page. */
   void read(String sessionId) {
+    dropHeld(sessionId); // the log has the held events too
     DeliveryCursor cursor = cursors.computeIfAbsent(sessionId, id -> DeliveryCursor.empty());
     if (stopped || !cursor.startFetch()) {
       return;

@@ -96,7 +96,9 @@ public final class LocalHub implements DeliveryHub {
       pipeline.add(connection);
       return;
     }
-    AgentPipeline fresh = new AgentPipeline(agent, context, bus, settings.replayBatch(), meters);
+    AgentPipeline fresh =
+        new AgentPipeline(
+            agent, context, bus, settings.replayBatch(), settings.reorderHoldMs(), meters);
     fresh.add(connection);
     pipelines.put(agent, fresh);
     meters.agentConnected(); // metrics
