@@ -17,6 +17,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * @param busTimeoutMs timeout of requests to the session verticle
  * @param reorderHoldMs how long a live event that arrives ahead of its turn waits for the ones
  *     before it before the log is read (0: read at once)
+ * @param sessionRequests requests to the session service kept in flight at once; the others wait
+ *     their turn, so thousands of agents connecting or leaving at once are paced here rather than
+ *     shed by the session service's bounded queues
  * @param meters where delivery's meters ({@code asp.agents.connected}, {@code asp.websockets.open},
  *     {@code asp.events.delivered}, {@code asp.delivery.lag}, {@code asp.replay.events}) are
  *     registered, or null for none
@@ -31,4 +34,5 @@ public record DeliverySettings(
     int replayBatch,
     long busTimeoutMs,
     long reorderHoldMs,
+    int sessionRequests,
     MeterRegistry meters) {}

@@ -3,6 +3,7 @@ package dev.asp.delivery;
 import dev.asp.delivery.impl.LocalHub;
 import dev.asp.protocol.DeliveryHub;
 import dev.asp.protocol.bus.Addresses;
+import dev.asp.protocol.bus.Admission;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
 import io.vertx.core.Future;
@@ -32,7 +33,12 @@ public final class DeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    hub = new LocalHub(context, new BusClient(vertx, settings.busTimeoutMs()), settings);
+    hub =
+        new LocalHub(
+            context,
+            new BusClient(vertx, settings.busTimeoutMs())
+                .paced(new Admission(settings.sessionRequests())),
+            settings);
     consumer =
         vertx
             .eventBus()

@@ -55,7 +55,7 @@ class DeliveryVerticleTest {
   void start() {
     startNode(
         new DeliverySettings(
-            "node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000, 20, null));
+            "node_test", 32 * 1024, 500, 60_000, 120_000, 20, 100, 2_000, 20, 64, null));
   }
 
   /** A node with only the delivery verticle, the fake session verticle and a bare endpoint. */
@@ -276,7 +276,7 @@ class DeliveryVerticleTest {
     HttpServer server =
         startNode(
             new DeliverySettings(
-                "node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000, 20, null));
+                "node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000, 20, 64, null));
     // A bare TCP peer that completes the upgrade and then never reads or answers a ping.
     NetSocket peer = vertx.createNetClient().connect(server.actualPort(), "127.0.0.1").await();
     peer.write(

@@ -62,6 +62,7 @@ public final class ConfigLoader {
     setting("ASP_REPLAY_BATCH", "500", "events read from the log per replay request");
     setting(
         "ASP_REORDER_HOLD_MS", "20", "how long an event ahead of its turn waits (0 = read log)");
+    setting("ASP_DELIVERY_REQUESTS", "64", "delivery's requests in flight to the session service");
     setting("ASP_MIGRATE_ON_START", "true", "apply schema migrations at start-up");
     setting("ASP_SHUTDOWN_TIMEOUT_MS", "20000", "longest a stopping node takes to hand over");
     setting("ASP_CLUSTER_MODE", "none", "none | tcp-ip | kubernetes | multicast");
@@ -168,7 +169,8 @@ public final class ConfigLoader {
             reader.integer("ASP_MANAGEMENT_PORT", 0, 65535),
             reader.integer("ASP_HEALTH_TIMEOUT_MS", 100, 60_000),
             reader.parsed("ASP_LOG_FORMAT", LogFormat::parse, LogFormat.TEXT),
-            reader.integer("ASP_REORDER_HOLD_MS", 0, 10_000));
+            reader.integer("ASP_REORDER_HOLD_MS", 0, 10_000),
+            reader.integer("ASP_DELIVERY_REQUESTS", 1, 10_000));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(
           "invalid configuration:\n  " + String.join("\n  ", problems));

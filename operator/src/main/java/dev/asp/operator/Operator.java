@@ -14,7 +14,6 @@ import dev.asp.operator.management.NodeMetrics;
 import dev.asp.protocol.Ids;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
-import dev.asp.protocol.bus.SessionAction;
 import dev.asp.protocol.bus.TrustAction;
 import dev.asp.session.SessionSchema;
 import dev.asp.session.SessionSettings;
@@ -324,8 +323,7 @@ public final class Operator {
     Future<JsonObject> reset =
         membership != null
             ? membership.forgetAbsentNodes()
-            : bus.session(
-                SessionAction.PRESENCE_RESET,
+            : bus.presenceReset(
                 new JsonObject().put(BusFields.LIVE_NODES, new JsonArray().add(nodeId)));
     return reset
         .onSuccess(
@@ -409,6 +407,7 @@ public final class Operator {
         config.replayBatch(),
         config.busTimeoutMs(),
         config.reorderHoldMs(),
+        config.deliveryRequests(),
         meters);
   }
 

@@ -25,6 +25,7 @@ import java.util.Set;
  * @param healthTimeoutMs longest a readiness check may take before it counts as failed
  * @param logFormat how log lines are written
  * @param reorderHoldMs how long a live event ahead of its turn waits before the log is read
+ * @param deliveryRequests requests delivery keeps in flight to the session service; more wait
  */
 public record OperatorConfig(
     Set<Role> roles,
@@ -61,7 +62,8 @@ public record OperatorConfig(
     int managementPort,
     long healthTimeoutMs,
     LogFormat logFormat,
-    long reorderHoldMs) {
+    long reorderHoldMs,
+    int deliveryRequests) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;

@@ -2,6 +2,7 @@ package dev.asp.protocol;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 
 /**
  * A failure with one of the closed {@link ErrorCode}s and a message that is safe to show to the
@@ -32,11 +33,15 @@ public final class AspException extends RuntimeException {
   /**
    * Converts any failure seen on a future into an {@link AspException}: ours pass through, an
    * event-bus failure carrying one of our codes is rebuilt, a timeout or missing handler becomes
-   * {@link ErrorCode#UNAVAILABLE}, anything else {@link ErrorCode#INTERNAL}.
+   * {@link ErrorCode#UNAVAILABLE}, and so does an {@linkplain #overloaded overload}; anything else
+   * {@link ErrorCode#INTERNAL}.
    */
   public static AspException from(Throwable failure) {
     if (failure instanceof AspException aspException) {
       return aspException;
+    }
+    if (overloaded(failure)) {
+      return new AspException(ErrorCode.UNAVAILABLE, "server busy, try again", failure);
     }
     if (failure instanceof ReplyException reply) {
       if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
@@ -49,5 +54,15 @@ public final class AspException extends RuntimeException {
       return new AspException(ErrorCode.UNAVAILABLE, "service temporarily unavailable", failure);
     }
     return new AspException(ErrorCode.INTERNAL, "internal error", failure);
+  }
+
+  /**
+   * A request shed because a bounded queue was full (the database pool's wait queue): the request
+   * did nothing, the server is fine, and a retry after a moment succeeds. Such failures are
+   * answered 503 and counted rather than logged one by one.
+   */
+  public static boolean overloaded(Throwable failure) {
+    return failure instanceof ConnectionPoolTooBusyException
+        || (failure instanceof AspException e && overloaded(e.getCause()));
   }
 }

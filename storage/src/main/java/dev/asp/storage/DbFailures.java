@@ -31,8 +31,8 @@ public final class DbFailures {
   }
 
   public static Throwable map(Throwable failure) {
-    if (failure instanceof AspException) {
-      return failure;
+    if (failure instanceof AspException || AspException.overloaded(failure)) {
+      return AspException.from(failure);
     }
     if (isUnavailable(failure)) {
       return new AspException(ErrorCode.UNAVAILABLE, "database unavailable", failure);

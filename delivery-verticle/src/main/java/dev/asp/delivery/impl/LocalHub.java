@@ -1,8 +1,10 @@
 package dev.asp.delivery.impl;
 
 import dev.asp.delivery.DeliverySettings;
+import dev.asp.protocol.AspException;
 import dev.asp.protocol.CloseCodes;
 import dev.asp.protocol.DeliveryHub;
+import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
@@ -50,6 +52,11 @@ public final class LocalHub implements DeliveryHub {
   private static final int START_ATTEMPTS = 4;
 
   private static final long START_RETRY_MS = 250;
+
+  /** Reporting an agent offline is retried this often, backing off up to the maximum delay. */
+  private static final int OFFLINE_ATTEMPTS = 12;
+
+  private static final long OFFLINE_RETRY_MAX_MS = 10_000;
 
   private final Context context;
   private final BusClient bus;
@@ -165,11 +172,44 @@ public final class LocalHub implements DeliveryHub {
               settle(agent)
                   .compose(v -> save(pipeline))
                   .recover(failure -> Future.succeededFuture())
-                  .compose(
-                      v ->
-                          bus.session(SessionAction.AGENT_OFFLINE, presence(agent))
-                              .<Void>mapEmpty()));
+                  .compose(v -> offline(agent, 1)));
     }
+  }
+
+  /**
+   * Reports the agent offline. A busy or briefly unavailable session service is retried with
+   * backoff: a lost report would leave the agent online for good, its grace window never started.
+   * Not retried once the agent has connected here again (its online report follows in the chain) or
+   * while this node drains (the other nodes reset its presence when it leaves).
+   */
+  private Future<Void> offline(String agent, int attempt) {
+    return bus.session(SessionAction.AGENT_OFFLINE, presence(agent))
+        .<Void>mapEmpty()
+        .recover(
+            failure -> {
+              boolean retryable = AspException.from(failure).code() == ErrorCode.UNAVAILABLE;
+              if (!retryable || pipelines.containsKey(agent) || draining) {
+                return Future.failedFuture(failure);
+              }
+              if (attempt >= OFFLINE_ATTEMPTS) {
+                LOG.warn("could not report {} offline: {}", agent, failure.getMessage());
+                return Future.failedFuture(failure);
+              }
+              Promise<Void> retried = Promise.promise();
+              long delay = Math.min(OFFLINE_RETRY_MAX_MS, START_RETRY_MS << Math.min(attempt, 8));
+              context
+                  .owner()
+                  .setTimer(
+                      delay,
+                      t -> {
+                        if (pipelines.containsKey(agent) || draining) {
+                          retried.complete(); // back online here: nothing to report
+                        } else {
+                          offline(agent, attempt + 1).onComplete(retried);
+                        }
+                      });
+              return retried.future();
+            });
   }
 
   /**

@@ -9,7 +9,6 @@ import com.hazelcast.core.LifecycleListener;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
-import dev.asp.protocol.bus.SessionAction;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -103,7 +102,7 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
         new JsonObject()
             .put(BusFields.LIVE_NODES, new JsonArray(new ArrayList<>(liveNodes())))
             .put(BusFields.MIN_AGE_MS, presenceCheckMs);
-    bus.session(SessionAction.PRESENCE_RESET, request)
+    bus.presenceReset(request)
         .onSuccess(
             reply -> {
               int offline = reply.getJsonArray(BusFields.OFFLINE, new JsonArray()).size();
@@ -151,7 +150,7 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
 
   private void forget(String node, int attempt) {
     JsonObject request = new JsonObject().put(BusFields.DEAD_NODES, new JsonArray().add(node));
-    bus.session(SessionAction.PRESENCE_RESET, request)
+    bus.presenceReset(request)
         .onSuccess(
             reply -> {
               int offline = reply.getJsonArray(BusFields.OFFLINE, new JsonArray()).size();
@@ -180,7 +179,6 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
   /** Forgets the connections of nodes that are not members now (any earlier run of the cluster). */
   public Future<JsonObject> forgetAbsentNodes() {
     JsonArray live = new JsonArray(new ArrayList<>(liveNodes()));
-    return bus.session(
-        SessionAction.PRESENCE_RESET, new JsonObject().put(BusFields.LIVE_NODES, live));
+    return bus.presenceReset(new JsonObject().put(BusFields.LIVE_NODES, live));
   }
 }

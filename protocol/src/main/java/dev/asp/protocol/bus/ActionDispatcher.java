@@ -26,6 +26,7 @@ public final class ActionDispatcher<A extends Enum<A>> {
   // confined to the consumer's context
   private int inFlight;
   private Promise<Void> idle;
+  private final ShedLog shed = new ShedLog(LOG);
 
   /**
    * @param failureMapper turns module-specific failures (e.g. database errors) into {@link
@@ -98,7 +99,9 @@ public final class ActionDispatcher<A extends Enum<A>> {
 
   private void fail(Message<JsonObject> message, Throwable failure) {
     AspException error = AspException.from(failureMapper.apply(failure));
-    if (error.code() == ErrorCode.INTERNAL || error.code() == ErrorCode.UNAVAILABLE) {
+    if (AspException.overloaded(error)) {
+      shed.count(message.address());
+    } else if (error.code() == ErrorCode.INTERNAL || error.code() == ErrorCode.UNAVAILABLE) {
       LOG.error(
           "{} {} failed",
           message.address(),

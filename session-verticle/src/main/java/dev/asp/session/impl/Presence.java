@@ -113,6 +113,9 @@ public final class Presence {
    * #offline}, one after the other. The age guard lets a periodic check pass a member list that may
    * miss a node which joined a moment ago: that node's rows are too young to be touched.
    */
+  /** Agents of a presence reset taken offline at the same time. */
+  static final int RESET_LANES = 4;
+
   public Future<JsonObject> reset(JsonObject body) {
     boolean byDead = body.containsKey(BusFields.DEAD_NODES);
     String[] nodes = Requests.nodes(body, byDead ? BusFields.DEAD_NODES : BusFields.LIVE_NODES);
@@ -126,13 +129,25 @@ public final class Presence {
         .execute(Tuple.of(nodes, minAgeMs))
         .compose(
             rows -> {
-              Future<List<String>> done = Future.succeededFuture(new ArrayList<>());
+              // Agents are independent (each under its own lock): a few lanes, each one by one,
+              // so thousands of agents of a crashed node go offline in seconds without flooding
+              // the pool.
+              List<String> offline = new ArrayList<>();
+              List<Future<List<String>>> lanes = new ArrayList<>();
+              for (int lane = 0; lane < RESET_LANES; lane++) {
+                lanes.add(Future.succeededFuture(offline));
+              }
+              int i = 0;
               for (Row row : rows) {
                 String agent = row.getString("agent");
-                done =
-                    done.compose(offline -> forgetNodes(agent, delete, nodes, minAgeMs, offline));
+                int lane = i++ % RESET_LANES;
+                lanes.set(
+                    lane,
+                    lanes
+                        .get(lane)
+                        .compose(done -> forgetNodes(agent, delete, nodes, minAgeMs, done)));
               }
-              return done;
+              return Future.all(lanes).map(all -> offline);
             })
         .map(offline -> new JsonObject().put(BusFields.OFFLINE, new JsonArray(offline)));
   }
