@@ -143,6 +143,28 @@ class DeliveryCursorsTest {
   }
 
   @Test
+  @DisplayName(
+      "one batch may name a cursor twice: the result is that of saving them one after the other")
+  void sameCursorTwiceInOneBatch() {
+    List<String> agents = fx.friends("alice", "bob");
+    String alice = agents.get(0);
+    String id = fx.createJoined(alice, agents.get(1));
+    for (int i = 0; i < 9; i++) {
+      fx.send(alice, id, "m" + i);
+    }
+    long head = fx.log(id).size() - 1;
+
+    assertEquals(OK, save(alice, cursor(id, 3, 5L), cursor(id, 3, 7L)));
+    assertEquals(entry(id, 3, longs(5, 7), head), stateOf(alice, id));
+
+    assertEquals(OK, save(alice, cursor(id, 6, 9L), cursor(id, 4, 8L), cursor(id, 6, 8L)));
+    assertEquals(entry(id, 6, longs(8, 9), head), stateOf(alice, id));
+
+    assertEquals(OK, save(alice, cursor(id, 2, 10L), cursor(id, 5)));
+    assertEquals(entry(id, 6, longs(8, 9), head), stateOf(alice, id));
+  }
+
+  @Test
   @DisplayName("one request saves the cursors of several agents, each under its own agent")
   void severalAgents() {
     List<String> agents = fx.friends("alice", "bob");

@@ -10,9 +10,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -61,7 +60,7 @@ public final class DeliveryCursors {
 
   /**
    * {@code {agent?, cursors:[{agent?, session_id, prefix, extras}]}} → {@code {ok:true}}, in one
-   * transaction; each cursor names its agent or takes the request's, so a node saves the cursors of
+   * statement; each cursor names its agent or takes the request's, so a node saves the cursors of
    * all its agents at once. Cursors of unknown sessions are skipped rather than failing the batch
    * (delivery cannot do better with them); a stale cursor (smaller prefix) changes nothing.
    */
@@ -71,28 +70,62 @@ public final class DeliveryCursors {
     if (!(body.getValue(BusFields.CURSORS) instanceof JsonArray cursors)) {
       throw Requests.invalid(BusFields.CURSORS + " must be an array");
     }
-    long now = System.currentTimeMillis();
-    List<Tuple> rows = new ArrayList<>();
-    for (Object cursor : cursors) {
-      Tuple row = cursorRow(agent, cursor, now);
-      if (row != null) {
-        rows.add(row);
+    // One row per (agent, session), in the order every batch locks them: the greater prefix wins
+    // with its extras, equal prefixes pool theirs (what saving them one after the other gives).
+    TreeMap<String, Cursor> rows = new TreeMap<>();
+    for (Object value : cursors) {
+      Cursor cursor = cursor(agent, value);
+      if (cursor != null) {
+        rows.merge(cursor.agent() + ' ' + cursor.sessionId(), cursor, Cursor::merge);
       }
     }
     if (rows.isEmpty()) {
       return Future.succeededFuture(OK);
     }
-    // Rows locked in one order by every batch, so two concurrent batches cannot deadlock.
-    rows.sort(
-        Comparator.comparing((Tuple row) -> row.getString(0))
-            .thenComparing(row -> row.getString(1)));
-    return pool.withTransaction(
-            conn -> conn.preparedQuery(SessionQueries.SAVE_CURSOR).executeBatch(rows))
+    int n = rows.size();
+    String[] agents = new String[n];
+    String[] sessions = new String[n];
+    Long[] prefixes = new Long[n];
+    String[] extras = new String[n];
+    int i = 0;
+    for (Cursor cursor : rows.values()) {
+      agents[i] = cursor.agent();
+      sessions[i] = cursor.sessionId();
+      prefixes[i] = cursor.prefix();
+      extras[i] = cursor.extrasLiteral();
+      i++;
+    }
+    return pool.preparedQuery(SessionQueries.SAVE_CURSORS)
+        .execute(Tuple.of(agents, sessions, prefixes, extras, System.currentTimeMillis()))
         .map(OK);
   }
 
-  /** The parameters of one save, or null for a session id that cannot name a session. */
-  private static Tuple cursorRow(String requestAgent, Object value, long now) {
+  /** One cursor to save; {@code extras} distinct, sorted and beyond the prefix. */
+  private record Cursor(String agent, String sessionId, long prefix, TreeSet<Long> extras) {
+    Cursor merge(Cursor other) {
+      if (prefix != other.prefix) {
+        return prefix > other.prefix ? this : other;
+      }
+      TreeSet<Long> both = new TreeSet<>(extras);
+      both.addAll(other.extras);
+      return new Cursor(agent, sessionId, prefix, both);
+    }
+
+    /** As a PostgreSQL array literal, {@code {7,9}}. */
+    String extrasLiteral() {
+      StringBuilder literal = new StringBuilder("{");
+      for (Long sequence : extras) {
+        if (literal.length() > 1) {
+          literal.append(',');
+        }
+        literal.append(sequence);
+      }
+      return literal.append('}').toString();
+    }
+  }
+
+  /** One save, or null for a session id that cannot name a session. */
+  private static Cursor cursor(String requestAgent, Object value) {
     if (!(value instanceof JsonObject cursor)) {
       throw Requests.invalid(BusFields.CURSORS + " must hold objects");
     }
@@ -114,15 +147,15 @@ public final class DeliveryCursors {
     if (!Ids.isSessionId(id)) {
       return null;
     }
-    return Tuple.of(agent, id, prefix, extrasBeyond(cursor, prefix), now);
+    return new Cursor(agent, id, prefix, extrasBeyond(cursor, prefix));
   }
 
   /** The extras, de-duplicated and sorted, without those the prefix already covers. */
-  private static Long[] extrasBeyond(JsonObject cursor, long prefix) {
+  private static TreeSet<Long> extrasBeyond(JsonObject cursor, long prefix) {
     Object value = cursor.getValue(BusFields.EXTRAS);
     TreeSet<Long> extras = new TreeSet<>();
     if (value == null) {
-      return new Long[0];
+      return extras;
     }
     if (!(value instanceof JsonArray array)) {
       throw Requests.invalid(BusFields.EXTRAS + " must be an array of sequences");
@@ -136,6 +169,6 @@ public final class DeliveryCursors {
         extras.add(sequence);
       }
     }
-    return extras.toArray(Long[]::new);
+    return extras;
   }
 }

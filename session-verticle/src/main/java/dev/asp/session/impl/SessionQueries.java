@@ -18,11 +18,15 @@ public final class SessionQueries {
    * what makes next_sequence a gap-free per-session counter.
    */
   public static final String LOCK_SESSION =
-      "SELECT state, topic, next_sequence FROM sessions WHERE id = $1 FOR UPDATE";
+      "SELECT s.state, s.topic, s.next_sequence, p.status FROM sessions s"
+          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
+          + " WHERE s.id = $1 FOR UPDATE OF s";
 
   /** The same columns without the lock, for pre-checks repeated under the lock. */
   public static final String PEEK_SESSION =
-      "SELECT state, topic, next_sequence FROM sessions WHERE id = $1";
+      "SELECT s.state, s.topic, s.next_sequence, p.status FROM sessions s"
+          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
+          + " WHERE s.id = $1";
 
   public static final String SELECT_SESSION =
       "SELECT id, state, topic, created_at, ended_at FROM sessions WHERE id = $1";
@@ -228,14 +232,20 @@ public final class SessionQueries {
           + " WHERE p.handle = $1 ORDER BY p.session_id";
 
   /**
-   * Saves $1's cursor in session $2: prefix $3, extras $4 (distinct, sorted, all greater than $3),
-   * at $5. Unknown sessions insert nothing. A cursor never moves back: a smaller prefix changes
-   * nothing, an equal one adds its extras, a greater one replaces prefix and extras.
+   * Saves many cursors in one statement: parallel arrays of agents $1, session ids $2, prefixes $3
+   * and extras $4 (each an array literal such as {@code {7,9}}: distinct, sorted, all greater than
+   * its prefix), at $5. No (agent, session) may appear twice. Unknown sessions insert nothing. A
+   * cursor never moves back: a smaller prefix changes nothing, an equal one adds its extras, a
+   * greater one replaces prefix and extras. Rows are written in (agent, session) order, the one
+   * every batch locks them in, so two concurrent batches cannot deadlock.
    */
-  public static final String SAVE_CURSOR =
+  public static final String SAVE_CURSORS =
       "INSERT INTO delivery_cursors (agent, session_id, prefix, extras, updated_at)"
-          + " SELECT $1::text, $2::text, $3::bigint, $4::bigint[], $5::bigint"
-          + " WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $2::text)"
+          + " SELECT c.agent, c.session_id, c.prefix, c.extras::bigint[], $5::bigint"
+          + " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])"
+          + " AS c(agent, session_id, prefix, extras)"
+          + " WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = c.session_id)"
+          + " ORDER BY c.agent, c.session_id"
           + " ON CONFLICT (agent, session_id) DO UPDATE SET"
           + " extras = CASE WHEN EXCLUDED.prefix > delivery_cursors.prefix THEN EXCLUDED.extras"
           + "   ELSE ARRAY(SELECT DISTINCT x FROM unnest(delivery_cursors.extras || EXCLUDED.extras)"

@@ -48,23 +48,24 @@ public record SessionSnapshot(
 
   private static Future<SessionSnapshot> read(
       SqlClient conn, String sessionQuery, String sessionId, String caller) {
+    // One round trip: the session row (locked or not) with the caller's participant row, if any.
     return conn.preparedQuery(sessionQuery)
-        .execute(Tuple.of(sessionId))
-        .map(SessionSnapshot::single)
-        .compose(
-            session ->
-                conn.preparedQuery(SessionQueries.SELECT_PARTICIPANT)
-                    .execute(Tuple.of(sessionId, caller))
-                    .map(SessionSnapshot::single)
-                    .map(
-                        participant ->
-                            new SessionSnapshot(
-                                sessionId,
-                                SessionState.fromWire(session.getString("state")),
-                                session.getString("topic"),
-                                session.getLong("next_sequence"),
-                                caller,
-                                ParticipantStatus.fromWire(participant.getString("status")))));
+        .execute(Tuple.of(sessionId, caller))
+        .map(
+            rows -> {
+              Row session = single(rows);
+              String status = session.getString("status");
+              if (status == null) {
+                throw AspException.notFound();
+              }
+              return new SessionSnapshot(
+                  sessionId,
+                  SessionState.fromWire(session.getString("state")),
+                  session.getString("topic"),
+                  session.getLong("next_sequence"),
+                  caller,
+                  ParticipantStatus.fromWire(status));
+            });
   }
 
   /** The only row, or {@code not_found}: an absent session and an absent participant look alike. */
