@@ -16,6 +16,7 @@ import dev.asp.session.impl.Presence;
 import dev.asp.session.impl.PresenceNotices;
 import dev.asp.session.impl.Reads;
 import dev.asp.session.impl.Reopen;
+import dev.asp.session.impl.SendBatcher;
 import dev.asp.session.impl.SendMessage;
 import dev.asp.session.impl.SessionMeters;
 import dev.asp.session.impl.TrustGate;
@@ -63,7 +64,7 @@ public final class SessionVerticle extends VerticleBase {
     announcer = new EventAnnouncer(vertx.eventBus(), meters);
     CreateSession create = new CreateSession(pool, trust, settings);
     Participation participation = new Participation(pool, trust);
-    SendMessage send = new SendMessage(pool, settings.limits());
+    SendBatcher send = new SendBatcher(pool, new SendMessage(pool, settings.limits()), announcer);
     Reopen reopen = new Reopen(pool, trust, settings.limits());
     Reads reads = new Reads(pool);
     ForceLeave forceLeave = new ForceLeave(pool, announcer);

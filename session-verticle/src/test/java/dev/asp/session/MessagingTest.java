@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.bus.SessionAction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -128,6 +130,86 @@ class MessagingTest {
     List<Long> stored = fx.log(id).stream().map(row -> row.getLong("sequence")).toList();
     assertEquals(LongStream.range(0, 52).boxed().toList(), stored);
     assertEquals(52L, fx.count("SELECT next_sequence FROM sessions WHERE id = $1", id));
+  }
+
+  @Test
+  @DisplayName(
+      "sends that arrive together commit together, each with its own checks, key and reply, in"
+          + " arrival order")
+  void groupCommit() {
+    List<String> agents = fx.friends("alice", "bob", "carol", "dave");
+    String alice = agents.get(0);
+    String bob = agents.get(1);
+    String carol = agents.get(2);
+    String dave = agents.get(3);
+    String id = fx.create(alice, bob, carol); // invited bob 0, invited carol 1
+    fx.call(SessionAction.JOIN, in(bob, id)); // joined 2
+    JsonObject stored =
+        fx.call(
+            SessionAction.SEND,
+            in(alice, id).put(Fields.CONTENT, "before").put(Fields.IDEMPOTENCY_KEY, "old"));
+    assertEquals(3L, stored.getLong(Fields.SEQUENCE));
+
+    List<JsonObject> requests = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String sender = i % 2 == 0 ? alice : bob;
+      requests.add(in(sender, id).put(Fields.CONTENT, "m" + i));
+    }
+    requests.add(5, in(carol, id).put(Fields.CONTENT, "invited")); // forbidden
+    requests.add(9, in(dave, id).put(Fields.CONTENT, "stranger")); // not_found
+    requests.add(12, in(alice, id).put(Fields.CONTENT, "again").put(Fields.IDEMPOTENCY_KEY, "old"));
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    for (JsonObject request : requests) {
+      replies.add(fx.bus.session(SessionAction.SEND, request));
+    }
+    Future.join(replies).otherwiseEmpty().await(); // all done, some failed
+
+    assertEquals(ErrorCode.FORBIDDEN, ((AspException) replies.get(5).cause()).code());
+    assertEquals(ErrorCode.NOT_FOUND, ((AspException) replies.get(9).cause()).code());
+    assertEquals(stored, replies.get(12).result());
+    // The 30 others got 4..33 in the order they were sent.
+    List<Long> sequences = new ArrayList<>();
+    for (int i = 0; i < replies.size(); i++) {
+      if (i != 5 && i != 9 && i != 12) {
+        sequences.add(replies.get(i).result().getLong(Fields.SEQUENCE));
+      }
+    }
+    assertEquals(LongStream.range(4, 34).boxed().toList(), sequences);
+    List<Row> log = fx.log(id);
+    assertEquals(
+        LongStream.range(0, 34).boxed().toList(),
+        log.stream().map(r -> r.getLong("sequence")).toList());
+    assertEquals("m0", log.get(4).getJsonObject("payload").getString(Fields.CONTENT));
+    assertEquals("m29", log.get(33).getJsonObject("payload").getString(Fields.CONTENT));
+    // Announced once each, in order, several to an announcement: they shared commits.
+    assertEquals(LongStream.range(0, 34).boxed().toList(), sequences(fx.announced(id, 34)));
+    assertTrue(
+        fx.announcementsOf(id).stream().anyMatch(a -> a.getJsonArray(Fields.EVENTS).size() > 1),
+        "some sends were committed together");
+  }
+
+  @Test
+  @DisplayName(
+      "one key twice in sends committed together: the group is retried one by one, one message")
+  void groupCommitWithOneKeyTwice() {
+    List<String> agents = fx.friends("alice", "bob");
+    String alice = agents.get(0);
+    String id = fx.createJoined(alice, agents.get(1));
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    replies.add(fx.bus.session(SessionAction.SEND, in(alice, id).put(Fields.CONTENT, "first")));
+    for (int i = 0; i < 2; i++) {
+      replies.add(
+          fx.bus.session(
+              SessionAction.SEND,
+              in(alice, id).put(Fields.CONTENT, "dup").put(Fields.IDEMPOTENCY_KEY, "dup")));
+    }
+    Future.all(replies).await();
+    assertEquals(replies.get(1).result(), replies.get(2).result());
+    assertEquals(2, messages(id));
+    assertEquals(
+        1,
+        fx.count(
+            "SELECT count(*) FROM idempotency_keys WHERE agent = $1 AND scope = $2", alice, id));
   }
 
   @Test

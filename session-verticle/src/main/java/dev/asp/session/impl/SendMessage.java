@@ -23,16 +23,25 @@ public final class SendMessage {
     this.limits = limits;
   }
 
-  private record Request(
+  /** A validated {@code SEND}. */
+  record Request(
       String caller, String sessionId, Requests.NewMessage message, String idempotencyKey) {}
 
+  /** Validates a {@code SEND} body; throws {@code AspException} for a bad one. */
+  Request parse(JsonObject body) {
+    return new Request(
+        Requests.caller(body),
+        Requests.sessionId(body),
+        Requests.message(body, limits),
+        Requests.idempotencyKey(body));
+  }
+
   public Future<Committed> handle(JsonObject body) {
-    Request request =
-        new Request(
-            Requests.caller(body),
-            Requests.sessionId(body),
-            Requests.message(body, limits),
-            Requests.idempotencyKey(body));
+    return handle(parse(body));
+  }
+
+  /** The send alone in its own transaction. */
+  Future<Committed> handle(Request request) {
     return pool.withTransaction(
             conn ->
                 SessionSnapshot.lock(conn, request.sessionId(), request.caller())
@@ -56,16 +65,7 @@ public final class SendMessage {
 
   private Future<Committed> append(SqlConnection conn, SessionSnapshot session, Request request) {
     EventLog log = session.log(System.currentTimeMillis());
-    Event message =
-        log.appendMessage(
-            request.caller(),
-            request.message().content(),
-            request.message().metadata(),
-            request.idempotencyKey());
-    JsonObject reply =
-        new JsonObject()
-            .put(Fields.MESSAGE_ID, message.payload().getString(Fields.ID))
-            .put(Fields.SEQUENCE, message.sequence());
+    JsonObject reply = append(log, request);
     return log.write(conn)
         .compose(
             announcement ->
@@ -77,5 +77,18 @@ public final class SendMessage {
                         reply,
                         log.now())
                     .map(stored -> new Committed(reply, announcement)));
+  }
+
+  /** Appends the request's message to {@code log}; returns the reply {message_id, sequence}. */
+  static JsonObject append(EventLog log, Request request) {
+    Event message =
+        log.appendMessage(
+            request.caller(),
+            request.message().content(),
+            request.message().metadata(),
+            request.idempotencyKey());
+    return new JsonObject()
+        .put(Fields.MESSAGE_ID, message.payload().getString(Fields.ID))
+        .put(Fields.SEQUENCE, message.sequence());
   }
 }

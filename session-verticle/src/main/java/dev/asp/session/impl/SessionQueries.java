@@ -22,6 +22,16 @@ public final class SessionQueries {
           + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
           + " WHERE s.id = $1 FOR UPDATE OF s";
 
+  /**
+   * {@link #LOCK_SESSION} for several callers $2 (an array): one row per caller that has a
+   * participant row, or a single row with a null handle when none has; no row for an unknown
+   * session.
+   */
+  public static final String LOCK_SESSION_FOR_CALLERS =
+      "SELECT s.state, s.next_sequence, p.handle, p.status FROM sessions s"
+          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = ANY($2::text[])"
+          + " WHERE s.id = $1 FOR UPDATE OF s";
+
   /** The same columns without the lock, for pre-checks repeated under the lock. */
   public static final String PEEK_SESSION =
       "SELECT s.state, s.topic, s.next_sequence, p.status FROM sessions s"
