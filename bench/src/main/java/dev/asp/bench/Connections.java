@@ -61,6 +61,18 @@ final class Connections extends Workload {
       description = "Handshakes in flight (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
+  @Option(
+      names = "--processes",
+      defaultValue = "1",
+      description =
+          "Driver processes sharing the N connections, each with its own source addresses and"
+              + " open-file limit; this one measures (default: ${DEFAULT-VALUE}).")
+  int processes;
+
+  /** Set on the helper processes this one starts: report on stdout, hold until stdin closes. */
+  @Option(names = "--helper", hidden = true)
+  boolean helper;
+
   private final ConcurrentLinkedQueue<WebSocket> open = new ConcurrentLinkedQueue<>();
   private final JsonObject figures = new JsonObject();
 
@@ -75,15 +87,22 @@ final class Connections extends Workload {
         .put("connections", connections)
         .put("source_addresses", sources)
         .put("first_source", firstSource)
-        .put("hold_seconds", holdSeconds);
+        .put("hold_seconds", holdSeconds)
+        .put("processes", processes);
   }
 
   @Override
   Sent run(Driver driver, Agents agents) {
     List<String> handles = agents.handles();
-    if (handles.isEmpty() || sources < 1 || firstSource < 1 || firstSource + sources > 255) {
-      throw new IllegalArgumentException("need agents and source addresses within 127.0.0.1-254");
+    if (handles.isEmpty()
+        || sources < 1
+        || processes < 1
+        || firstSource < 1
+        || firstSource + processes * sources > 255) {
+      throw new IllegalArgumentException(
+          "need agents, and source addresses (processes × source-addresses) within 127.0.0.1-254");
     }
+    int own = helper || processes == 1 ? connections : share(0);
     List<WebSocketClient> clients = new ArrayList<>();
     for (int s = 0; s < sources; s++) {
       clients.add(
@@ -97,9 +116,10 @@ final class Connections extends Workload {
     }
     ServerProbe probe = probe();
     ServerProbe.Sample before = probe == null ? null : probe.sample();
+    HelperProcesses helpers = helper || processes == 1 ? null : startHelpers();
     long start = Clock.epochNanos();
     startMeasuring(driver);
-    List<Integer> indexes = IntStream.range(0, connections).boxed().toList();
+    List<Integer> indexes = IntStream.range(0, own).boxed().toList();
     Driver.await(
         Parallel.forEach(
             indexes,
@@ -123,20 +143,31 @@ final class Connections extends Workload {
                       });
             }),
         Duration.ofSeconds(maxSeconds));
+    if (helper) {
+      holdForParent();
+      Driver.await(
+          Future.join(clients.stream().map(WebSocketClient::close).toList()),
+          Duration.ofSeconds(30));
+      return new Sent(0, start, Clock.epochNanos());
+    }
+    int helpersOpen = helpers == null ? 0 : helpers.awaitOpen(Duration.ofSeconds(maxSeconds + 60L));
     long opened = Clock.epochNanos();
     driver.awaitCondition(() -> false, Duration.ofSeconds(holdSeconds));
-    figures
-        .put("open", open.size())
-        .put("open_seconds", (opened - start) / 1e9)
-        .put("still_open", open.stream().filter(ws -> !ws.isClosed()).count());
+    figures.put("open", open.size() + helpersOpen).put("open_seconds", (opened - start) / 1e9);
     if (probe != null) {
       ServerProbe.Sample held = probe.sample();
       long delta = held.rssKib() - before.rssKib();
+      int total = open.size() + helpersOpen;
       figures
           .put("server_rss_before_kib", before.rssKib())
           .put("server_rss_open_kib", held.rssKib())
-          .put("server_kib_per_connection", open.isEmpty() ? 0 : (double) delta / open.size());
+          .put("server_kib_per_connection", total == 0 ? 0 : (double) delta / total);
     }
+    long stillOpen = open.stream().filter(ws -> !ws.isClosed()).count();
+    if (helpers != null) {
+      stillOpen += helpers.release(Duration.ofSeconds(60));
+    }
+    figures.put("still_open", stillOpen);
     Driver.await(
         Future.join(clients.stream().map(WebSocketClient::close).toList()), Duration.ofSeconds(30));
     return new Sent(0, start, opened);
@@ -155,5 +186,50 @@ final class Connections extends Workload {
         .setPort(uri.getPort() == -1 ? 80 : uri.getPort())
         .setURI(path + "/connect")
         .putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+  }
+
+  /** Connections of process {@code i} (0 = this one): N spread as evenly as possible. */
+  private int share(int i) {
+    return connections / processes + (i < connections % processes ? 1 : 0);
+  }
+
+  private HelperProcesses startHelpers() {
+    List<List<String>> commands = new ArrayList<>();
+    for (int i = 1; i < processes; i++) {
+      commands.add(
+          List.of(
+              "connections",
+              "--helper",
+              "--url",
+              url,
+              "--agents",
+              agentsFile.toString(),
+              "-N",
+              Integer.toString(share(i)),
+              "--source-addresses",
+              Integer.toString(sources),
+              "--first-source",
+              Integer.toString(firstSource + i * sources),
+              "--open-parallelism",
+              Integer.toString(parallelism),
+              "--max-seconds",
+              Integer.toString(maxSeconds),
+              "--event-loops",
+              Integer.toString(eventLoops)));
+    }
+    return HelperProcesses.start(commands);
+  }
+
+  /**
+   * In a helper: says how many opened, then holds them until the parent closes our stdin (bounded),
+   * and says how many were still open.
+   */
+  private void holdForParent() {
+    System.out.println(HelperProcesses.OPEN + " " + open.size());
+    System.out.flush();
+    HelperProcesses.awaitStdinClosed(Duration.ofSeconds(maxSeconds + holdSeconds + 600L));
+    System.out.println(
+        HelperProcesses.STILL_OPEN + " " + open.stream().filter(ws -> !ws.isClosed()).count());
+    System.out.flush();
   }
 }

@@ -160,6 +160,31 @@ class WorkloadSmokeTest {
   }
 
   @Test
+  @DisplayName(
+      "connections over two driver processes: the helper's share is opened, held and counted")
+  void connectionsOverTwoProcesses() throws Exception {
+    Run run =
+        workload(
+            "connections",
+            "-N",
+            "15",
+            "--processes",
+            "2",
+            "--source-addresses",
+            "2",
+            "--hold-seconds",
+            "1",
+            "--server-pid",
+            Long.toString(ProcessHandle.current().pid()));
+    assertEquals(0, run.exitCode(), run.out());
+    JsonObject figures = run.report().getJsonObject("figures");
+    assertEquals(15, figures.getInteger("open"), run.out());
+    assertEquals(15, figures.getInteger("still_open"), run.out());
+    assertTrue(figures.getDouble("server_kib_per_connection") != null, run.out());
+    assertTrue(run.report().getJsonObject("errors").isEmpty(), run.out());
+  }
+
+  @Test
   @DisplayName("A workload needing more agents than the file holds exits 2 without running")
   void tooFewAgents() {
     Run run = run("pairs", "--url", url, "--agents", agents.toString(), "-S", "50");
