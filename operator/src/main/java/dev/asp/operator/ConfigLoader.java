@@ -33,6 +33,7 @@ public final class ConfigLoader {
     setting("ASP_HTTP_PORT", "8080", "HTTP port (0 = any free port)");
     setting("ASP_DATABASE_URL", null, "postgresql://user:password@host:port/db; unset = embedded");
     setting("ASP_DATABASE_POOL_SIZE", "8", "connections per verticle instance");
+    setting("ASP_DATABASE_WAIT_QUEUE", "4096", "requests waiting per pool before 503");
     setting("ASP_DATA_DIR", "./data", "where the embedded PostgreSQL keeps its data");
     setting("ASP_EMBEDDED_DB_PORT", "0", "port of the embedded PostgreSQL (0 = any free port)");
     setting("ASP_ADMIN_TOKEN", null, "operator admin credential (>= 16 chars); unset = no admin");
@@ -170,7 +171,8 @@ public final class ConfigLoader {
             reader.integer("ASP_HEALTH_TIMEOUT_MS", 100, 60_000),
             reader.parsed("ASP_LOG_FORMAT", LogFormat::parse, LogFormat.TEXT),
             reader.integer("ASP_REORDER_HOLD_MS", 0, 10_000),
-            reader.integer("ASP_DELIVERY_REQUESTS", 1, 10_000));
+            reader.integer("ASP_DELIVERY_REQUESTS", 1, 10_000),
+            reader.integer("ASP_DATABASE_WAIT_QUEUE", 1, 1_000_000));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(
           "invalid configuration:\n  " + String.join("\n  ", problems));

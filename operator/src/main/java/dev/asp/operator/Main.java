@@ -52,6 +52,7 @@ public final class Main {
         } else {
           db = DatabaseSettings.fromUrl(config.databaseUrl(), config.databasePoolSize());
         }
+        db = db.withWaitQueue(config.databaseWaitQueue());
       }
       if (migrateOnly) {
         Operator.migrate(db);

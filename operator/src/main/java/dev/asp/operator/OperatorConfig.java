@@ -26,6 +26,7 @@ import java.util.Set;
  * @param logFormat how log lines are written
  * @param reorderHoldMs how long a live event ahead of its turn waits before the log is read
  * @param deliveryRequests requests delivery keeps in flight to the session service; more wait
+ * @param databaseWaitQueue requests that may wait for a connection of one pool; more are shed
  */
 public record OperatorConfig(
     Set<Role> roles,
@@ -63,7 +64,8 @@ public record OperatorConfig(
     long healthTimeoutMs,
     LogFormat logFormat,
     long reorderHoldMs,
-    int deliveryRequests) {
+    int deliveryRequests,
+    int databaseWaitQueue) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;

@@ -11,12 +11,34 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Where the operator's PostgreSQL is and how many connections a verticle may hold. Built from a
- * {@code postgresql://user:password@host:port/database} URL; the password is never printed ({@link
- * #toString()} omits it).
+ * Where the operator's PostgreSQL is, how many connections a verticle may hold and how many of its
+ * requests may wait for one. Built from a {@code postgresql://user:password@host:port/database}
+ * URL; the password is never printed ({@link #toString()} omits it).
+ *
+ * @param waitQueue requests that may wait for a connection of one pool; one more is shed (answered
+ *     503). Short queries each take about a millisecond, so thousands clear well within the bus
+ *     timeout: a reconnect storm waits here instead of being turned away.
  */
 public record DatabaseSettings(
-    String host, int port, String database, String user, String password, int poolSize) {
+    String host,
+    int port,
+    String database,
+    String user,
+    String password,
+    int poolSize,
+    int waitQueue) {
+
+  /** Requests that may wait per pooled connection unless configured otherwise. */
+  public static final int DEFAULT_WAITING_PER_CONNECTION = 512;
+
+  public DatabaseSettings(
+      String host, int port, String database, String user, String password, int poolSize) {
+    this(host, port, database, user, password, poolSize, poolSize * DEFAULT_WAITING_PER_CONNECTION);
+  }
+
+  public DatabaseSettings withWaitQueue(int waiting) {
+    return new DatabaseSettings(host, port, database, user, password, poolSize, waiting);
+  }
 
   /** Parses a {@code postgresql://} (or {@code postgres://}) URL; throws with a clear message. */
   public static DatabaseSettings fromUrl(String url, int poolSize) {
@@ -75,7 +97,7 @@ public record DatabaseSettings(
    * and {@code vertx_sql_*} as their {@code namespace}).
    */
   public Pool pool(Vertx vertx, String name) {
-    PoolOptions options = new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 64);
+    PoolOptions options = new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(waitQueue);
     PgConnectOptions connect = connectOptions();
     if (name != null) {
       options.setName(name);
@@ -89,7 +111,7 @@ public record DatabaseSettings(
   }
 
   public DatabaseSettings withDatabase(String otherDatabase) {
-    return new DatabaseSettings(host, port, otherDatabase, user, password, poolSize);
+    return new DatabaseSettings(host, port, otherDatabase, user, password, poolSize, waitQueue);
   }
 
   @Override

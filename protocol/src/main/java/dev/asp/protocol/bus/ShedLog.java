@@ -29,7 +29,7 @@ final class ShedLog {
     }
     log.warn(
         "{}: shed {} request(s) in the last {} s: the database pool's wait queue is full"
-            + " (answered 503; ASP_DATABASE_POOL_SIZE sets the pool)",
+            + " (answered 503; see ASP_DATABASE_POOL_SIZE and ASP_DATABASE_WAIT_QUEUE)",
         address,
         count,
         windowStart == 0 ? 0 : (now - windowStart) / 1000);
