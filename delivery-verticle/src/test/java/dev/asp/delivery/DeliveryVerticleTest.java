@@ -227,6 +227,69 @@ class DeliveryVerticleTest {
     assertEquals(4L, cursor.getLong(BusFields.PREFIX));
   }
 
+  /** The prefix of the last cursor saved for the session, or null when none was saved. */
+  private Long lastSavedPrefix() {
+    Long prefix = null;
+    for (JsonObject request : saved) {
+      for (Object cursor : request.getJsonArray(BusFields.CURSORS)) {
+        JsonObject c = (JsonObject) cursor;
+        if (SESSION.equals(c.getString(Fields.SESSION_ID))) {
+          prefix = c.getLong(BusFields.PREFIX);
+        }
+      }
+    }
+    return prefix;
+  }
+
+  @Test
+  @DisplayName(
+      "a peer that vanishes without a close frame before confirming (no pong) gets those events"
+          + " again: they were written, not known to be read")
+  void unconfirmedAfterVanishing() {
+    NetSocket peer =
+        vertx.createNetClient().connect(java.net.URI.create(url).getPort(), "127.0.0.1").await();
+    StringBuilder received = new StringBuilder();
+    peer.handler(
+        bytes -> received.append(bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1)));
+    peer.write(
+        "GET /connect HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    awaitPresence("AGENT_ONLINE");
+    vertx.timer(100).await();
+    for (int i = 0; i < 5; i++) {
+      announce(event(i));
+    }
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    while (!received.toString().contains("evt_4") && System.currentTimeMillis() < deadline) {
+      vertx.timer(20).await();
+    }
+    assertTrue(received.toString().contains("evt_4"), "the peer read all five frames");
+    vertx.timer(300).await(); // several confirmation intervals: pings went out, no pong came back
+    peer.close().await(); // gone, without a close frame
+    awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
+    Long prefix = lastSavedPrefix();
+    assertTrue(prefix == null || prefix < 0, "nothing confirmed, nothing counted: " + prefix);
+  }
+
+  @Test
+  @DisplayName(
+      "a client that answers pings has its events confirmed: dropped without a close frame, it"
+          + " is not sent them again")
+  void confirmedByPong() {
+    EventRecorder recorder = new EventRecorder();
+    AspEventStream stream = connect(recorder);
+    awaitPresence("AGENT_ONLINE");
+    vertx.timer(100).await();
+    for (int i = 0; i < 5; i++) {
+      announce(event(i));
+    }
+    recorder.awaitCount(SESSION, 5, WAIT);
+    vertx.timer(300).await(); // the confirmation ping's pong is back
+    stream.disconnect(Duration.ofHours(1)).await();
+    awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
+    assertEquals(Long.valueOf(4), lastSavedPrefix());
+  }
+
   @Test
   @DisplayName("reports presence per agent: extra connections opening and closing report nothing")
   void presencePerAgent() {

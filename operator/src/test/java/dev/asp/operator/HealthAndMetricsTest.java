@@ -151,7 +151,7 @@ class HealthAndMetricsTest {
 
   @Test
   @DisplayName("/metrics has the asp_ meters and Vert.x HTTP metrics by route, moving with traffic")
-  void metricsMove() {
+  void metricsMove() throws InterruptedException {
     AspAdminClient admin = AspAdminClient.create(clients, url, OperatorHarness.ADMIN_TOKEN);
     AspClient alice =
         AspClient.create(
@@ -171,6 +171,13 @@ class HealthAndMetricsTest {
     bob.join(id).await();
     alice.send(id, "hello bob").await();
     bobSees.awaitType(id, EventType.MESSAGE, WAIT);
+    // delivered counts frames the peer confirmed (its pong follows within a few tens of ms)
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    while (sample(get(node.managementPort(), "/metrics").body(), "asp_events_delivered_total")
+            < delivered + 3
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
 
     Reply scraped = get(node.managementPort(), "/metrics");
     assertEquals(200, scraped.status());

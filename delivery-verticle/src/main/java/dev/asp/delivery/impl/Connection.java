@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.ArrayDeque;
@@ -15,8 +16,24 @@ import java.util.ArrayDeque;
  * write queue is full, frames wait in a small pending queue and the pipeline stops producing for
  * the agent until it drains (P7); a connection that stays blocked past the slow-consumer timeout is
  * closed and replays when it comes back.
+ *
+ * <p><b>Confirmation.</b> ASP has no acknowledgements, and a frame the kernel took is not a frame
+ * the peer read: a host that dies or drops off the network takes with it what was still in the
+ * socket buffers. So a frame counts as delivered (its {@code flushed} handler runs, and the cursor
+ * may be saved past it) only once the peer answered a ping sent after it — pongs come back in
+ * order, after everything before the ping was read. A ping goes out after each burst of writes, at
+ * most once per confirmation interval (the cursor flush interval: confirming more often would not
+ * save anything sooner). A peer that closes with a close frame read what came before it; one that
+ * vanishes gets its unconfirmed frames again on its next connection (the client drops repeats).
+ * Unconfirmed frames count against the write queue, so a peer that reads but never answers pings is
+ * treated as a slow consumer.
  */
 final class Connection {
+  /** Frames written but not yet confirmed beyond which the agent's pipeline waits. */
+  static final int MAX_UNCONFIRMED = 8192;
+
+  private static final byte CONFIRM_TAG = 'c';
+
   private record Pending(String text, Handler<Void> flushed) {}
 
   final ServerWebSocket socket;
@@ -31,11 +48,23 @@ final class Connection {
   private boolean aborted;
   private Promise<Void> settled;
   private Runnable onDrained = () -> {};
+  private ArrayDeque<Handler<Void>> unconfirmed = new ArrayDeque<>();
+  private ArrayDeque<Handler<Void>> awaitingPong = new ArrayDeque<>();
+  private long pingSequence;
+  private long outstandingPing;
+  private long lastConfirmPingAt;
+  private boolean confirmTimerArmed;
+  private boolean peerClosedCleanly;
+  private final java.util.List<Promise<Void>> confirmWaiters = new java.util.ArrayList<>();
 
-  Connection(String agent, ServerWebSocket socket, Context context) {
+  /** Least time between two confirmation pings of this connection. */
+  private final long confirmIntervalMs;
+
+  Connection(String agent, ServerWebSocket socket, Context context, long confirmIntervalMs) {
     this.agent = agent;
     this.socket = socket;
     this.context = context;
+    this.confirmIntervalMs = confirmIntervalMs;
   }
 
   void onDrained(Runnable action) {
@@ -75,6 +104,10 @@ final class Connection {
     }
     if (closed) {
       return false;
+    }
+    if (confirmFull()) {
+      blocked();
+      return true;
     }
     try {
       if (socket.writeQueueFull()) {
@@ -119,11 +152,120 @@ final class Connection {
       return;
     }
     if (written) {
-      flushed.handle(null);
+      if (!closed) {
+        unconfirmed.add(flushed);
+        requestConfirmation();
+      } else if (peerClosedCleanly) {
+        flushed.handle(null); // written before the peer's close frame was seen: it read it
+      }
+      // else: written into a connection that vanished; the next one gets it again
     }
     if (--inFlight == 0 && settled != null) {
       settled.tryComplete();
     }
+  }
+
+  /** Too many frames await the peer's confirmation: wait for its pongs before writing more. */
+  private boolean confirmFull() {
+    return unconfirmed.size() + awaitingPong.size() >= MAX_UNCONFIRMED;
+  }
+
+  private void requestConfirmation() {
+    if (closed || outstandingPing != 0 || unconfirmed.isEmpty() || confirmTimerArmed) {
+      return;
+    }
+    long wait = lastConfirmPingAt + confirmIntervalMs - System.currentTimeMillis();
+    if (wait > 0) {
+      confirmTimerArmed = true;
+      context
+          .owner()
+          .setTimer(
+              wait,
+              t -> {
+                confirmTimerArmed = false;
+                sendConfirmPing();
+              });
+      return;
+    }
+    sendConfirmPing();
+  }
+
+  private void sendConfirmPing() {
+    if (closed || outstandingPing != 0 || unconfirmed.isEmpty()) {
+      return;
+    }
+    ArrayDeque<Handler<Void>> batch = awaitingPong;
+    awaitingPong = unconfirmed;
+    unconfirmed = batch;
+    outstandingPing = ++pingSequence;
+    lastConfirmPingAt = System.currentTimeMillis();
+    try {
+      socket.writePing(Buffer.buffer(9).appendByte(CONFIRM_TAG).appendLong(outstandingPing));
+    } catch (IllegalStateException closedMeanwhile) {
+      markClosed();
+    }
+  }
+
+  /** A pong arrived (on our context): confirms what was written before its ping. */
+  void ponged(Buffer payload) {
+    if (payload.length() != 9
+        || payload.getByte(0) != CONFIRM_TAG
+        || payload.getLong(1) != outstandingPing
+        || outstandingPing == 0) {
+      return; // a liveness pong, or one for a ping of an earlier batch
+    }
+    outstandingPing = 0;
+    confirm(awaitingPong);
+    if (unconfirmed.isEmpty()) {
+      completeConfirmWaiters();
+    } else {
+      requestConfirmation();
+    }
+    if (!closed && (blockedSince != 0 || !pending.isEmpty())) {
+      drainArmed = true; // confirmations may have made room
+      drain();
+    }
+  }
+
+  private void confirm(ArrayDeque<Handler<Void>> frames) {
+    Handler<Void> flushed;
+    while ((flushed = frames.poll()) != null) {
+      flushed.handle(null);
+    }
+  }
+
+  /**
+   * Completes once every frame written so far is confirmed (a ping is sent at once for them), or
+   * never if the peer does not answer: bound it. Used when handing over at shutdown, so the cursor
+   * saved there counts exactly what the peer has.
+   */
+  Future<Void> confirmed() {
+    if (unconfirmed.isEmpty() && awaitingPong.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    confirmWaiters.add(done);
+    lastConfirmPingAt = 0;
+    requestConfirmation();
+    return done.future();
+  }
+
+  private void completeConfirmWaiters() {
+    if (awaitingPong.isEmpty() && unconfirmed.isEmpty()) {
+      confirmWaiters.forEach(Promise::tryComplete);
+      confirmWaiters.clear();
+    }
+  }
+
+  /**
+   * The peer closed with a close frame: it read everything written before, so what awaits
+   * confirmation counts as delivered. Call before {@link #markClosed}.
+   */
+  void peerClosedCleanly() {
+    peerClosedCleanly = true;
+    confirm(awaitingPong);
+    confirm(unconfirmed);
+    completeConfirmWaiters();
   }
 
   /**
@@ -147,8 +289,9 @@ final class Connection {
     }
     drainArmed = true;
     socket.drainHandler(v -> context.runOnContext(x -> drain()));
-    // the socket may have drained on its own thread before the handler was set
-    if (!socket.isClosed() && !socket.writeQueueFull()) {
+    // the socket may have drained on its own thread before the handler was set (a wait for
+    // confirmations ends with a pong instead, see ponged)
+    if (!socket.isClosed() && !socket.writeQueueFull() && !confirmFull()) {
       context.runOnContext(x -> drain());
     }
   }
@@ -158,9 +301,11 @@ final class Connection {
       return;
     }
     drainArmed = false;
+    boolean progress = false;
     while (!closed && !pending.isEmpty() && !full()) {
       Pending next = pending.poll();
       send(next.text(), next.flushed());
+      progress = true;
     }
     if (closed) {
       return;
@@ -169,8 +314,9 @@ final class Connection {
       blockedSince = 0;
       onDrained.run();
     } else {
-      // progress was made; the timer restarts for what still waits
-      blockedSince = System.currentTimeMillis();
+      if (progress) {
+        blockedSince = System.currentTimeMillis(); // the timer restarts for what still waits
+      }
       armDrain();
     }
   }
@@ -225,5 +371,12 @@ final class Connection {
   void markClosed() {
     closed = true;
     pending.clear();
+    if (!peerClosedCleanly) {
+      // not known to have been read: the next connection gets these again
+      unconfirmed.clear();
+      awaitingPong.clear();
+    }
+    confirmWaiters.forEach(Promise::tryComplete);
+    confirmWaiters.clear();
   }
 }

@@ -77,15 +77,36 @@ public final class LocalHub implements DeliveryHub {
 
   @Override
   public void attach(String agent, ServerWebSocket socket) {
-    Connection connection = new Connection(agent, socket, context);
+    Connection connection = new Connection(agent, socket, context, settings.cursorFlushMs());
     socket.setWriteQueueMaxSize(settings.writeQueueMaxBytes());
     // Handlers run on the socket's thread: they only note liveness or hop onto our context.
-    socket.pongHandler(pong -> connection.seen());
+    socket.pongHandler(
+        pong -> {
+          connection.seen();
+          context.runOnContext(x -> connection.ponged(pong));
+        });
     socket.frameHandler(frame -> connection.seen());
-    socket.closeHandler(v -> context.runOnContext(x -> detach(connection)));
+    socket.closeHandler(
+        v ->
+            context.runOnContext(
+                x -> {
+                  if (closedWithCloseFrame(socket) && !connection.closed()) {
+                    connection.peerClosedCleanly();
+                  }
+                  detach(connection);
+                }));
     socket.exceptionHandler(
         failure -> LOG.debug("socket of {} failed: {}", agent, failure.toString()));
     context.runOnContext(v -> attachOnContext(connection));
+  }
+
+  /**
+   * Whether the peer sent a close frame: Vert.x reports 1006 (abnormal closure) or 1015 (TLS) when
+   * the connection ended without one.
+   */
+  private static boolean closedWithCloseFrame(ServerWebSocket socket) {
+    Short code = socket.closeStatusCode();
+    return code != null && code != 1006 && code != 1015;
   }
 
   private void attachOnContext(Connection connection) {
@@ -373,7 +394,8 @@ public final class LocalHub implements DeliveryHub {
     List<Future<Void>> written = new ArrayList<>();
     for (Connection connection : open) {
       connection.dropPending();
-      written.add(connection.settled());
+      // written out, then read by the peer (its pong): the cursor saved next is exact
+      written.add(connection.settled().compose(v -> connection.confirmed()));
     }
     return Drain.within(context.owner(), Future.join(written).mapEmpty(), SHUTDOWN_GRACE_MS)
         .compose(v -> Drain.within(context.owner(), flushCursors(), settings.busTimeoutMs()))
