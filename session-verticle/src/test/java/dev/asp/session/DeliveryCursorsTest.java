@@ -58,6 +58,15 @@ class DeliveryCursorsTest {
             .put(BusFields.CURSORS, new JsonArray(List.of((Object[]) cursors))));
   }
 
+  /** A session both have joined, where {@code sender} then sent {@code count} messages. */
+  private static String joinedWithMessages(String sender, String other, int count) {
+    String id = fx.createJoined(sender, other);
+    for (int i = 0; i < count; i++) {
+      fx.send(sender, id, "m" + i);
+    }
+    return id;
+  }
+
   /** The state entry of one session. */
   private static JsonObject stateOf(String agent, String id) {
     for (Object entry : state(agent).getJsonArray(BusFields.SESSIONS)) {
@@ -120,10 +129,7 @@ class DeliveryCursorsTest {
   void neverBackwards() {
     List<String> agents = fx.friends("alice", "bob");
     String alice = agents.get(0);
-    String id = fx.createJoined(alice, agents.get(1));
-    for (int i = 0; i < 9; i++) {
-      fx.send(alice, id, "m" + i);
-    }
+    String id = joinedWithMessages(alice, agents.get(1), 9);
     long head = fx.log(id).size() - 1;
 
     assertEquals(OK, save(alice, cursor(id, 3, 7L, 5L, 2L, 5L)));
@@ -148,10 +154,7 @@ class DeliveryCursorsTest {
   void sameCursorTwiceInOneBatch() {
     List<String> agents = fx.friends("alice", "bob");
     String alice = agents.get(0);
-    String id = fx.createJoined(alice, agents.get(1));
-    for (int i = 0; i < 9; i++) {
-      fx.send(alice, id, "m" + i);
-    }
+    String id = joinedWithMessages(alice, agents.get(1), 9);
     long head = fx.log(id).size() - 1;
 
     assertEquals(OK, save(alice, cursor(id, 3, 5L), cursor(id, 3, 7L)));
