@@ -9,6 +9,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -225,11 +226,12 @@ final class Connections extends Workload {
    * and says how many were still open.
    */
   private void holdForParent() {
-    System.out.println(HelperProcesses.OPEN + " " + open.size());
-    System.out.flush();
+    PrintStream parent = main.out(); // a helper's stdout is read by the process that started it
+    parent.println(HelperProcesses.OPEN + " " + open.size());
+    parent.flush();
     HelperProcesses.awaitStdinClosed(Duration.ofSeconds(maxSeconds + holdSeconds + 600L));
-    System.out.println(
+    parent.println(
         HelperProcesses.STILL_OPEN + " " + open.stream().filter(ws -> !ws.isClosed()).count());
-    System.out.flush();
+    parent.flush();
   }
 }
