@@ -21,6 +21,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongUnaryOperator;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +133,7 @@ public final class LocalHub implements DeliveryHub {
     fresh.add(connection);
     pipelines.put(agent, fresh);
     meters.agentConnected(); // metrics
-    chain(agent, () -> startPipeline(fresh, 1))
+    chain(agent, () -> startPipeline(fresh))
         .onFailure(
             failure -> {
               LOG.warn("could not start delivery to {}: {}", agent, failure.getMessage());
@@ -144,32 +147,26 @@ public final class LocalHub implements DeliveryHub {
    * of the cluster stopping or dying while requests are routed to it) is retried a few times before
    * the agent's connections are closed with 4013.
    */
-  private Future<Void> startPipeline(AgentPipeline pipeline, int attempt) {
+  private Future<Void> startPipeline(AgentPipeline pipeline) {
     String agent = pipeline.agent;
-    return bus.session(SessionAction.AGENT_ONLINE, presence(agent))
-        .compose(
-            online ->
-                bus.session(
-                    SessionAction.DELIVERY_STATE, new JsonObject().put(BusFields.AGENT, agent)))
-        .<Void>map(
-            state -> {
-              pipeline.start(state);
-              return null;
-            })
-        .recover(
-            failure -> {
-              if (attempt >= START_ATTEMPTS || pipeline.isEmpty() || draining) {
-                return Future.failedFuture(failure);
-              }
-              LOG.debug("starting delivery to {} failed, retrying: {}", agent, failure.toString());
-              Promise<Void> retried = Promise.promise();
-              context
-                  .owner()
-                  .setTimer(
-                      START_RETRY_MS * attempt,
-                      t -> startPipeline(pipeline, attempt + 1).onComplete(retried));
-              return retried.future();
-            });
+    return retry(
+        () ->
+            bus.session(SessionAction.AGENT_ONLINE, presence(agent))
+                .compose(
+                    online ->
+                        bus.session(
+                            SessionAction.DELIVERY_STATE,
+                            new JsonObject().put(BusFields.AGENT, agent)))
+                .map(
+                    state -> {
+                      pipeline.start(state);
+                      return null;
+                    }),
+        1,
+        START_ATTEMPTS,
+        attempt -> START_RETRY_MS * attempt,
+        failure -> true,
+        () -> !pipeline.isEmpty() && !draining);
   }
 
   private void detach(Connection connection) {
@@ -193,7 +190,7 @@ public final class LocalHub implements DeliveryHub {
               settle(agent)
                   .compose(v -> save(pipeline))
                   .recover(failure -> Future.succeededFuture())
-                  .compose(v -> offline(agent, 1)));
+                  .compose(v -> offline(agent)));
     }
   }
 
@@ -203,30 +200,48 @@ public final class LocalHub implements DeliveryHub {
    * Not retried once the agent has connected here again (its online report follows in the chain) or
    * while this node drains (the other nodes reset its presence when it leaves).
    */
-  private Future<Void> offline(String agent, int attempt) {
-    return bus.session(SessionAction.AGENT_OFFLINE, presence(agent))
-        .<Void>mapEmpty()
+  private Future<Void> offline(String agent) {
+    return retry(
+            () -> bus.session(SessionAction.AGENT_OFFLINE, presence(agent)).mapEmpty(),
+            1,
+            OFFLINE_ATTEMPTS,
+            attempt -> Math.min(OFFLINE_RETRY_MAX_MS, START_RETRY_MS << Math.min(attempt, 8)),
+            failure -> AspException.from(failure).code() == ErrorCode.UNAVAILABLE,
+            () -> !pipelines.containsKey(agent) && !draining) // back here: online follows
+        .onFailure(
+            failure -> LOG.warn("could not report {} offline: {}", agent, failure.getMessage()));
+  }
+
+  /**
+   * Runs {@code step} until it succeeds, fails in a way not worth retrying, is no longer {@code
+   * wanted}, or has had {@code attempts} tries (this is try {@code attempt}); waits {@code
+   * delay(n)} ms after the n-th failure. No longer wanted when a retry is due: done, nothing to do.
+   */
+  private Future<Void> retry(
+      Supplier<Future<Void>> step,
+      int attempt,
+      int attempts,
+      LongUnaryOperator delay,
+      Predicate<Throwable> retryable,
+      BooleanSupplier wanted) {
+    return step.get()
         .recover(
             failure -> {
-              boolean retryable = AspException.from(failure).code() == ErrorCode.UNAVAILABLE;
-              if (!retryable || pipelines.containsKey(agent) || draining) {
+              if (attempt >= attempts || !retryable.test(failure) || !wanted.getAsBoolean()) {
                 return Future.failedFuture(failure);
               }
-              if (attempt >= OFFLINE_ATTEMPTS) {
-                LOG.warn("could not report {} offline: {}", agent, failure.getMessage());
-                return Future.failedFuture(failure);
-              }
+              LOG.debug("retrying after: {}", failure.toString());
               Promise<Void> retried = Promise.promise();
-              long delay = Math.min(OFFLINE_RETRY_MAX_MS, START_RETRY_MS << Math.min(attempt, 8));
               context
                   .owner()
                   .setTimer(
-                      delay,
+                      delay.applyAsLong(attempt),
                       t -> {
-                        if (pipelines.containsKey(agent) || draining) {
-                          retried.complete(); // back online here: nothing to report
+                        if (wanted.getAsBoolean()) {
+                          retry(step, attempt + 1, attempts, delay, retryable, wanted)
+                              .onComplete(retried);
                         } else {
-                          offline(agent, attempt + 1).onComplete(retried);
+                          retried.complete();
                         }
                       });
               return retried.future();
