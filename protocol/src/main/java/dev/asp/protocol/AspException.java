@@ -1,5 +1,6 @@
 package dev.asp.protocol;
 
+import dev.asp.protocol.a2a.A2aError;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -10,6 +11,7 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
  */
 public final class AspException extends RuntimeException {
   private final ErrorCode code;
+  private final A2aError a2a;
 
   public AspException(ErrorCode code, String message) {
     this(code, message, null);
@@ -19,10 +21,31 @@ public final class AspException extends RuntimeException {
   public AspException(ErrorCode code, String message, Throwable cause) {
     super(message, cause, false, false);
     this.code = code;
+    this.a2a = null;
+  }
+
+  /**
+   * A failure of the A2A surface: it carries its own {@link A2aError} (what {@code /a2a/*} answers)
+   * and that code's ASP {@linkplain A2aError#fallback() fallback} (what everything else sees).
+   */
+  public AspException(A2aError a2a, String message) {
+    super(message, null, false, false);
+    this.code = a2a.fallback();
+    this.a2a = a2a;
   }
 
   public ErrorCode code() {
     return code;
+  }
+
+  /** The A2A code, or {@code null} for a failure raised in ASP terms. */
+  public A2aError a2a() {
+    return a2a;
+  }
+
+  /** The failure code this error travels under on the event bus. */
+  public int busCode() {
+    return a2a != null ? a2a.busCode() : code.busCode();
   }
 
   /** Shorthand for a 404 that reveals nothing beyond "not found". */
@@ -48,6 +71,10 @@ public final class AspException extends RuntimeException {
         ErrorCode code = ErrorCode.fromBusCode(reply.failureCode());
         if (code != null) {
           return new AspException(code, reply.getMessage());
+        }
+        A2aError a2a = A2aError.fromBusCode(reply.failureCode());
+        if (a2a != null) {
+          return new AspException(a2a, reply.getMessage());
         }
         return new AspException(ErrorCode.INTERNAL, "internal error", failure);
       }
