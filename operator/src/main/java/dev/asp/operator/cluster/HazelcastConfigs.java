@@ -2,22 +2,54 @@ package dev.asp.operator.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
 /**
  * Turns {@link ClusterSettings} into a Hazelcast configuration: Vert.x's own cluster maps (from
  * {@code default-cluster.xml}), exactly one discovery mechanism enabled, phone-home off whatever
  * the environment says, and this node's id attached to its member so that every other node can
- * tell, when the member disappears, whose connections died with it.
+ * tell, when the member disappears, whose connections died with it. It also holds the map of
+ * cluster-wide rate-limit buckets ({@link HazelcastRateLimiter}).
  */
 public final class HazelcastConfigs {
   /** Member attribute carrying the operator node id (presence rows are keyed by it). */
   public static final String NODE_ATTRIBUTE = "asp.node";
 
+  /** The map of rate-limit buckets: {@code limitName:key} to Bucket4j's serialized state. */
+  public static final String RATE_LIMIT_MAP = "asp.ratelimits";
+
+  /**
+   * The longest rate-limit window the bucket map is sized for when the caller names none: the hub
+   * spec's default hello window, the longest of its defaults.
+   */
+  public static final long DEFAULT_LONGEST_RATE_WINDOW_MS = 3_600_000;
+
+  /** How much longer than the longest window an untouched bucket is kept. */
+  static final int RATE_LIMIT_TTL_MARGIN_SECONDS = 60;
+
+  /**
+   * First of the four serializer type ids Bucket4j's Hazelcast serializers take (base + 0..3).
+   * Every member must register the same ids; nothing else in the cluster uses custom serializers.
+   */
+  public static final int BUCKET4J_SERIALIZER_TYPE_ID_BASE = 10_000;
+
   private HazelcastConfigs() {}
 
+  /** {@link #build(ClusterSettings, String, long)} for the default longest window (1 h). */
   public static Config build(ClusterSettings settings, String nodeId) {
+    return build(settings, nodeId, DEFAULT_LONGEST_RATE_WINDOW_MS);
+  }
+
+  /**
+   * @param longestRateWindowMs the longest window of any rate limit the node applies: a bucket
+   *     untouched for longer than this (plus a minute) is removed from the cluster, which is safe
+   *     because by then it would be full again anyway
+   * @throws IllegalArgumentException if {@code longestRateWindowMs} is not positive or above a year
+   */
+  public static Config build(ClusterSettings settings, String nodeId, long longestRateWindowMs) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(settings.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -50,6 +82,22 @@ public final class HazelcastConfigs {
     if (settings.mode() == ClusterSettings.Mode.KUBERNETES) {
       join.getKubernetesConfig().setProperty("service-dns", settings.kubernetesServiceDns());
     }
+    rateLimits(config, longestRateWindowMs);
     return config;
+  }
+
+  /**
+   * The bucket map forgets a key some time after its last write (Hazelcast's TTL counts from the
+   * last update, and every consumption updates): without it the map would grow with every client
+   * address ever seen. Bucket4j's own serializers keep its entry processors compact on the wire.
+   */
+  private static void rateLimits(Config config, long longestWindowMs) {
+    if (longestWindowMs < 1 || longestWindowMs > 366L * 24 * 3600 * 1000) {
+      throw new IllegalArgumentException("the longest rate-limit window must be 1 ms .. 1 year");
+    }
+    long ttlSeconds = (longestWindowMs + 999) / 1000 + RATE_LIMIT_TTL_MARGIN_SECONDS;
+    config.addMapConfig(new MapConfig(RATE_LIMIT_MAP).setTimeToLiveSeconds((int) ttlSeconds));
+    HazelcastProxyManager.addCustomSerializers(
+        config.getSerializationConfig(), BUCKET4J_SERIALIZER_TYPE_ID_BASE);
   }
 }

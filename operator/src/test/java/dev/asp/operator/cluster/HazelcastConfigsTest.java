@@ -2,11 +2,19 @@ package dev.asp.operator.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.SerializerConfig;
+import io.github.bucket4j.grid.hazelcast.HazelcastEntryProcessor;
+import io.github.bucket4j.grid.hazelcast.HazelcastOffloadableEntryProcessor;
+import io.github.bucket4j.grid.hazelcast.SimpleBackupProcessor;
+import io.github.bucket4j.grid.hazelcast.VersionedBackupProcessor;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +76,44 @@ class HazelcastConfigsTest {
             .getJoin();
     assertTrue(multicast.getMulticastConfig().isEnabled());
     assertFalse(multicast.getTcpIpConfig().isEnabled());
+  }
+
+  @Test
+  @DisplayName("rate-limit buckets are kept a minute beyond the longest window, 1 h by default")
+  void rateLimitMapExpires() {
+    Config byDefault = HazelcastConfigs.build(settings(ClusterSettings.Mode.TCP_IP), "n");
+    assertEquals(
+        3600 + 60, byDefault.getMapConfig(HazelcastConfigs.RATE_LIMIT_MAP).getTimeToLiveSeconds());
+    Config twoHours =
+        HazelcastConfigs.build(settings(ClusterSettings.Mode.TCP_IP), "n", 7_200_000 - 1);
+    assertEquals(
+        7200 + 60, twoHours.getMapConfig(HazelcastConfigs.RATE_LIMIT_MAP).getTimeToLiveSeconds());
+    assertEquals(
+        0, twoHours.getMapConfig("__vertx.haInfo").getTimeToLiveSeconds(), "no other map expires");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HazelcastConfigs.build(settings(ClusterSettings.Mode.TCP_IP), "n", 0));
+  }
+
+  @Test
+  @DisplayName("Bucket4j's entry processors travel with its own serializers, on fixed type ids")
+  void bucket4jSerializers() {
+    Map<Class<?>, Integer> ids =
+        HazelcastConfigs.build(settings(ClusterSettings.Mode.TCP_IP), "n")
+            .getSerializationConfig()
+            .getSerializerConfigs()
+            .stream()
+            .collect(
+                Collectors.toMap(
+                    SerializerConfig::getTypeClass,
+                    config -> config.getImplementation().getTypeId()));
+    int base = HazelcastConfigs.BUCKET4J_SERIALIZER_TYPE_ID_BASE;
+    assertEquals(
+        Map.of(
+            HazelcastEntryProcessor.class, base,
+            SimpleBackupProcessor.class, base + 1,
+            HazelcastOffloadableEntryProcessor.class, base + 2,
+            VersionedBackupProcessor.class, base + 3),
+        ids);
   }
 }
