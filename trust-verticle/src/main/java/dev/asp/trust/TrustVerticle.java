@@ -12,6 +12,7 @@ import dev.asp.protocol.bus.Drain;
 import dev.asp.protocol.bus.TrustAction;
 import dev.asp.storage.DbFailures;
 import dev.asp.trust.impl.AdminOperations;
+import dev.asp.trust.impl.NodeIdentity;
 import dev.asp.trust.impl.Requests;
 import dev.asp.trust.impl.SeedLoader;
 import dev.asp.trust.impl.Tokens;
@@ -44,12 +45,16 @@ import org.slf4j.LoggerFactory;
  * Owners, agents, tokens, inbound policies, allowlists and blocks, served at {@link
  * Addresses#TRUST} ({@link TrustAction} is the contract). It answers "who is this token" and "may
  * these agents communicate" for the gateway and the session verticle, and performs the owner/admin
- * operations; a block force-leaves shared sessions through the session verticle.
+ * operations; a block force-leaves shared sessions through the session verticle. It also holds the
+ * identity of hub nodes, the agents the A2A hello registers ({@link NodeIdentity}), and the
+ * deployment's hub id, loaded (or generated and stored) once at start.
  *
  * <p>Failure codes: {@code unauthenticated} for unknown, revoked or deleted credentials; {@code
  * not_found} for unknown agents and agents outside an owner's scope; {@code forbidden} for
  * admin-only operations; {@code invalid_handle}/{@code invalid_request} for bad input; {@code
- * conflict} for duplicates; {@code unavailable} when the database or session verticle is down.
+ * conflict} for duplicates and for the owner reserved for hub nodes; {@code unavailable} when the
+ * database or session verticle is down. The hub-node actions fail with {@code A2aError}s (see
+ * {@link TrustAction#NODE_HELLO}).
  *
  * <p>The schema must be migrated ({@link TrustSchema#MODULE}) before deployment; start-up fails
  * otherwise. Tokens are stored as SHA-256 hashes only and are never logged.
@@ -74,37 +79,58 @@ public final class TrustVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = settings.db().pool(vertx, "asp-trust");
-    AdminOperations admin =
-        new AdminOperations(pool, new BusClient(vertx, settings.busTimeoutMs()));
-    SeedLoader seed = new SeedLoader(pool);
-    ActionDispatcher<TrustAction> dispatcher =
-        new ActionDispatcher<>(TrustAction.class, DbFailures::map)
-            .on(TrustAction.AUTHENTICATE, this::authenticate)
-            .on(TrustAction.AUTHENTICATE_ADMIN, this::authenticateAdmin)
-            .on(TrustAction.REACHABLE, this::reachable)
-            .on(TrustAction.CREATE_OWNER, admin::createOwner)
-            .on(TrustAction.ROTATE_OWNER_TOKEN, admin::rotateOwnerToken)
-            .on(TrustAction.CREATE_AGENT, admin::createAgent)
-            .on(TrustAction.LIST_AGENTS, admin::listAgents)
-            .on(TrustAction.GET_AGENT, admin::getAgent)
-            .on(TrustAction.DELETE_AGENT, credentialsChanged(admin::deleteAgent))
-            .on(TrustAction.ISSUE_TOKEN, admin::issueToken)
-            .on(TrustAction.ROTATE_TOKENS, credentialsChanged(admin::rotateTokens))
-            .on(TrustAction.REVOKE_TOKEN, credentialsChanged(admin::revokeToken))
-            .on(TrustAction.SET_POLICY, admin::setPolicy)
-            .on(TrustAction.ADD_ALLOWLIST_ENTRY, admin::addAllowlistEntry)
-            .on(TrustAction.REMOVE_ALLOWLIST_ENTRY, admin::removeAllowlistEntry)
-            .on(TrustAction.BLOCK, admin::block)
-            .on(TrustAction.UNBLOCK, admin::unblock)
-            .on(TrustAction.SEED, seed::seed);
-    Future<?> schemaReady = pool.query(TrustQueries.PROBE_SCHEMA).execute();
-    this.dispatcher = dispatcher;
-    consumer = vertx.eventBus().<JsonObject>consumer(Addresses.TRUST, dispatcher::handle);
-    Future<Void> consuming = consumer.completion();
+    // The schema first: without it the hub id cannot be loaded, and nothing should be served.
+    Future<Void> consuming =
+        pool.query(TrustQueries.PROBE_SCHEMA)
+            .execute()
+            .compose(v -> NodeIdentity.loadHubNodeId(pool, settings.hubNodeId()))
+            .compose(
+                hubNodeId -> {
+                  dispatcher = dispatcher(hubNodeId);
+                  consumer =
+                      vertx.eventBus().<JsonObject>consumer(Addresses.TRUST, dispatcher::handle);
+                  return consumer.completion();
+                });
     // A failed start never reaches stop(): release the pool here so a retry does not leak it.
-    return Future.all(schemaReady, consuming)
+    return consuming
         .onSuccess(v -> LOG.info("trust verticle serving {} with {}", Addresses.TRUST, settings))
         .recover(failure -> pool.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  private ActionDispatcher<TrustAction> dispatcher(String hubNodeId) {
+    AdminOperations admin =
+        new AdminOperations(
+            pool, new BusClient(vertx, settings.busTimeoutMs()), settings.nodeOwner());
+    SeedLoader seed = new SeedLoader(pool, settings.nodeOwner());
+    NodeIdentity nodes =
+        new NodeIdentity(
+            pool,
+            settings.nodeOwner(),
+            settings.nodePolicy(),
+            settings.unclaimedReissueMs(),
+            hubNodeId,
+            this::announceCredentialsChanged);
+    return new ActionDispatcher<>(TrustAction.class, DbFailures::map)
+        .on(TrustAction.AUTHENTICATE, this::authenticate)
+        .on(TrustAction.AUTHENTICATE_ADMIN, this::authenticateAdmin)
+        .on(TrustAction.REACHABLE, this::reachable)
+        .on(TrustAction.CREATE_OWNER, admin::createOwner)
+        .on(TrustAction.ROTATE_OWNER_TOKEN, admin::rotateOwnerToken)
+        .on(TrustAction.CREATE_AGENT, admin::createAgent)
+        .on(TrustAction.LIST_AGENTS, admin::listAgents)
+        .on(TrustAction.GET_AGENT, admin::getAgent)
+        .on(TrustAction.DELETE_AGENT, credentialsChanged(admin::deleteAgent))
+        .on(TrustAction.ISSUE_TOKEN, admin::issueToken)
+        .on(TrustAction.ROTATE_TOKENS, credentialsChanged(admin::rotateTokens))
+        .on(TrustAction.REVOKE_TOKEN, credentialsChanged(admin::revokeToken))
+        .on(TrustAction.SET_POLICY, admin::setPolicy)
+        .on(TrustAction.ADD_ALLOWLIST_ENTRY, admin::addAllowlistEntry)
+        .on(TrustAction.REMOVE_ALLOWLIST_ENTRY, admin::removeAllowlistEntry)
+        .on(TrustAction.BLOCK, admin::block)
+        .on(TrustAction.UNBLOCK, admin::unblock)
+        .on(TrustAction.SEED, seed::seed)
+        .on(TrustAction.NODE_HELLO, nodes::hello)
+        .on(TrustAction.NODE_INFO, nodes::info);
   }
 
   @Override
@@ -121,9 +147,12 @@ public final class TrustVerticle extends VerticleBase {
         .compose(v -> pool.close());
   }
 
-  /** {@code {token}} → {@code {handle}} of the live agent holding that active token. */
+  /**
+   * {@code {token}} → {@code {handle}} of the live agent holding that active token; a hub node's
+   * secret is marked used by the same statement.
+   */
   private Future<JsonObject> authenticate(JsonObject body) {
-    return pool.preparedQuery(TrustQueries.AGENT_BY_TOKEN_HASH)
+    return pool.preparedQuery(TrustQueries.TOKEN_HOLDER)
         .execute(Tuple.of(Tokens.hash(tokenOf(body))))
         .map(
             rows -> {
@@ -217,13 +246,13 @@ public final class TrustVerticle extends VerticleBase {
     return body ->
         operation
             .apply(body)
-            .onSuccess(
-                reply ->
-                    vertx
-                        .eventBus()
-                        .publish(
-                            Addresses.CREDENTIALS_CHANGED,
-                            new JsonObject().put(BusFields.AGENT, body.getString(Fields.HANDLE))));
+            .onSuccess(reply -> announceCredentialsChanged(body.getString(Fields.HANDLE)));
+  }
+
+  private void announceCredentialsChanged(String handle) {
+    vertx
+        .eventBus()
+        .publish(Addresses.CREDENTIALS_CHANGED, new JsonObject().put(BusFields.AGENT, handle));
   }
 
   private static Map<String, AgentTrust> trustByHandle(RowSet<Row> rows) {

@@ -24,9 +24,13 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * One {@link TrustVerticle} alone on a fresh database, driven over the event bus like its real
@@ -43,23 +47,39 @@ final class TrustFixture implements AutoCloseable {
   final Pool sql;
   final FakeSessions sessions;
 
-  private TrustFixture(String adminToken) {
+  /** Agents whose credentials changed, as announced on {@code asp.trust.credentials}. */
+  final BlockingQueue<String> credentialsChanged = new LinkedBlockingQueue<>();
+
+  private TrustFixture(String adminToken, UnaryOperator<TrustSettings> customize) {
     db = TestDatabase.fresh();
     SchemaMigrator.migrate(db, TrustSchema.MODULE);
     vertx = Vertx.vertx();
     sessions = new FakeSessions();
     vertx.eventBus().<JsonObject>consumer(Addresses.SESSION, sessions::handle).completion().await();
-    vertx.deployVerticle(new TrustVerticle(new TrustSettings(db, adminToken, 5_000))).await();
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(
+            Addresses.CREDENTIALS_CHANGED,
+            message -> credentialsChanged.add(message.body().getString(BusFields.AGENT)))
+        .completion()
+        .await();
+    TrustSettings settings = customize.apply(new TrustSettings(db, adminToken, 5_000));
+    vertx.deployVerticle(new TrustVerticle(settings)).await();
     bus = new BusClient(vertx, 10_000);
     sql = db.pool(vertx);
   }
 
   static TrustFixture start() {
-    return new TrustFixture(ADMIN_TOKEN);
+    return new TrustFixture(ADMIN_TOKEN, UnaryOperator.identity());
+  }
+
+  /** With settings changed from the defaults, e.g. {@code s -> s.withHubNodes(...)}. */
+  static TrustFixture start(UnaryOperator<TrustSettings> customize) {
+    return new TrustFixture(ADMIN_TOKEN, customize);
   }
 
   static TrustFixture withoutAdmin() {
-    return new TrustFixture(null);
+    return new TrustFixture(null, UnaryOperator.identity());
   }
 
   @Override
@@ -94,6 +114,31 @@ final class TrustFixture implements AutoCloseable {
     }
     assertTrue(result.cause() instanceof AspException, () -> "not an AspException: " + result);
     return ((AspException) result.cause()).code();
+  }
+
+  /** The failure of an action that must fail, as it crossed the bus (A2A code and message). */
+  AspException error(TrustAction action, JsonObject body) {
+    AsyncResult<JsonObject> result =
+        bus.trust(action, body).<AsyncResult<JsonObject>>transform(Future::succeededFuture).await();
+    if (result.succeeded()) {
+      fail(action + " succeeded with " + result.result().encode());
+    }
+    assertTrue(result.cause() instanceof AspException, () -> "not an AspException: " + result);
+    return (AspException) result.cause();
+  }
+
+  /** The next agent announced as having changed credentials, waiting at most 10 s. */
+  String nextCredentialsChange() {
+    try {
+      String agent = credentialsChanged.poll(10, TimeUnit.SECONDS);
+      if (agent == null) {
+        fail("no credentials change announced within 10 s");
+      }
+      return agent;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Creates an agent as the admin; the reply carries its view, token and token_id. */
@@ -149,7 +194,14 @@ final class TrustFixture implements AutoCloseable {
     StringBuilder dump = new StringBuilder();
     for (String table :
         List.of(
-            "owners", "owner_tokens", "agents", "agent_tokens", "allowlist_entries", "blocks")) {
+            "owners",
+            "owner_tokens",
+            "agents",
+            "agent_tokens",
+            "allowlist_entries",
+            "blocks",
+            "hub_nodes",
+            "hub_identity")) {
       sql.query("SELECT t::text FROM " + table + " t")
           .execute()
           .await()

@@ -1,6 +1,7 @@
 package dev.asp.trust.impl;
 
 import static dev.asp.trust.impl.TrustQueries.ADD_ENTRIES;
+import static dev.asp.trust.impl.TrustQueries.BUMP_SECRET_VERSION;
 import static dev.asp.trust.impl.TrustQueries.DELETE_AGENT;
 import static dev.asp.trust.impl.TrustQueries.DELETE_BLOCK;
 import static dev.asp.trust.impl.TrustQueries.DELETE_OWNER_TOKENS;
@@ -11,6 +12,7 @@ import static dev.asp.trust.impl.TrustQueries.INSERT_BLOCK;
 import static dev.asp.trust.impl.TrustQueries.INSERT_OWNER;
 import static dev.asp.trust.impl.TrustQueries.INSERT_OWNER_TOKEN;
 import static dev.asp.trust.impl.TrustQueries.LOCK_AGENT;
+import static dev.asp.trust.impl.TrustQueries.LOCK_AGENT_KIND;
 import static dev.asp.trust.impl.TrustQueries.LOCK_OWNER;
 import static dev.asp.trust.impl.TrustQueries.REMOVE_ENTRY;
 import static dev.asp.trust.impl.TrustQueries.REVOKE_AGENT_TOKEN;
@@ -33,6 +35,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,16 +50,25 @@ import org.slf4j.LoggerFactory;
  * another owner's namespace. Invalid handles fail {@code invalid_handle}, other invalid fields
  * {@code invalid_request}; duplicates fail {@code conflict} from the unique constraint itself, so
  * concurrent creates cannot both win.
+ *
+ * <p>The owner reserved for hub nodes can be neither created nor given credentials, and no agent
+ * can be created under it ({@code conflict}): hub nodes come only from hello. Every other operation
+ * works on hub nodes; their tokens are 64 hex, and rotating them counts as a new secret version.
  */
 public final class AdminOperations {
   private static final Logger LOG = LoggerFactory.getLogger(AdminOperations.class);
 
   private final Pool pool;
   private final BusClient bus;
+  private final String nodeOwner;
 
-  public AdminOperations(Pool pool, BusClient bus) {
+  /**
+   * @param nodeOwner the owner reserved for hub nodes
+   */
+  public AdminOperations(Pool pool, BusClient bus, String nodeOwner) {
     this.pool = pool;
     this.bus = bus;
+    this.nodeOwner = nodeOwner;
   }
 
   /** {@code {principal, owner}} → {@code {owner, token}}; admin only. */
@@ -64,6 +76,7 @@ public final class AdminOperations {
     Principal principal = Principal.from(body);
     principal.requireAdmin();
     String owner = Requests.owner(body, BusFields.OWNER);
+    refuseNodeOwner(owner);
     Tokens.Issued issued = Tokens.newOwnerToken();
     long now = System.currentTimeMillis();
     return pool.withTransaction(
@@ -83,6 +96,8 @@ public final class AdminOperations {
     Principal principal = Principal.from(body);
     String owner = Requests.owner(body, BusFields.OWNER);
     principal.requireOwnerOrAdmin(owner);
+    // Credentials of this owner would manage every hub node: none ever exist.
+    refuseNodeOwner(owner);
     Tokens.Issued issued = Tokens.newOwnerToken();
     long now = System.currentTimeMillis();
     return pool.withTransaction(
@@ -106,6 +121,7 @@ public final class AdminOperations {
     String handle = Requests.handle(body, Fields.HANDLE);
     String owner = Handle.owner(handle);
     principal.requireOwnerOrAdmin(owner);
+    refuseNodeOwner(owner);
     InboundPolicy requested = Requests.optionalPolicy(body, BusFields.INBOUND_POLICY);
     InboundPolicy policy = requested == null ? InboundPolicy.ALLOWLIST : requested;
     List<String> allowlist = Requests.optionalAllowlist(body, BusFields.ALLOWLIST);
@@ -154,26 +170,43 @@ public final class AdminOperations {
         .map(v -> ok());
   }
 
-  /** {@code {principal, handle}} → {@code {token_id, token}}: one more token. */
+  /**
+   * {@code {principal, handle}} → {@code {token_id, token}}: one more token (a node secret for a
+   * hub node).
+   */
   public Future<JsonObject> issueToken(JsonObject body) {
     String handle = managedHandle(body);
-    Tokens.Issued issued = Tokens.newAgentToken();
     long now = System.currentTimeMillis();
-    return onLiveAgent(handle, conn -> insertToken(conn, handle, issued, now))
-        .map(v -> tokenReply(issued));
+    return onLiveAgentOfKind(
+            handle,
+            (conn, hubNode) -> {
+              Tokens.Issued issued = newToken(hubNode);
+              return insertToken(conn, handle, issued, now).map(v -> issued);
+            })
+        .map(AdminOperations::tokenReply);
   }
 
-  /** {@code {principal, handle}} → {@code {token_id, token}}: every other token is revoked. */
+  /**
+   * {@code {principal, handle}} → {@code {token_id, token}}: every other token is revoked; a hub
+   * node gets a node secret and its secret version goes up by one.
+   */
   public Future<JsonObject> rotateTokens(JsonObject body) {
     String handle = managedHandle(body);
-    Tokens.Issued issued = Tokens.newAgentToken();
     long now = System.currentTimeMillis();
-    return onLiveAgent(
+    return onLiveAgentOfKind(
             handle,
-            conn ->
-                update(conn, REVOKE_AGENT_TOKENS, Tuple.of(handle, now))
-                    .compose(v -> insertToken(conn, handle, issued, now)))
-        .map(v -> tokenReply(issued));
+            (conn, hubNode) -> {
+              Tokens.Issued issued = newToken(hubNode);
+              Future<Void> replaced =
+                  update(conn, REVOKE_AGENT_TOKENS, Tuple.of(handle, now))
+                      .compose(v -> insertToken(conn, handle, issued, now));
+              if (hubNode) {
+                replaced =
+                    replaced.compose(v -> update(conn, BUMP_SECRET_VERSION, Tuple.of(handle)));
+              }
+              return replaced.map(v -> issued);
+            })
+        .map(AdminOperations::tokenReply);
   }
 
   /**
@@ -293,6 +326,32 @@ public final class AdminOperations {
             conn.preparedQuery(LOCK_AGENT)
                 .execute(Tuple.of(handle))
                 .compose(rows -> rows.size() == 0 ? notFound() : work.apply(conn)));
+  }
+
+  /** {@link #onLiveAgent}, telling {@code work} whether the agent is a hub node. */
+  private <T> Future<T> onLiveAgentOfKind(
+      String handle, BiFunction<SqlConnection, Boolean, Future<T>> work) {
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(LOCK_AGENT_KIND)
+                .execute(Tuple.of(handle))
+                .compose(
+                    rows ->
+                        rows.size() == 0
+                            ? notFound()
+                            : work.apply(conn, rows.iterator().next().getBoolean("hub_node"))));
+  }
+
+  /** Hub nodes hold only 64-hex secrets: the official A2A client ignores any other form. */
+  private static Tokens.Issued newToken(boolean hubNode) {
+    return hubNode ? Tokens.newNodeSecret() : Tokens.newAgentToken();
+  }
+
+  private void refuseNodeOwner(String owner) {
+    if (owner.equals(nodeOwner)) {
+      throw new AspException(
+          ErrorCode.CONFLICT, "this owner is reserved for hub nodes, which register by hello");
+    }
   }
 
   private static Future<Void> insertToken(

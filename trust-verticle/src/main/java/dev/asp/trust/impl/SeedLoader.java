@@ -34,9 +34,14 @@ public final class SeedLoader {
   private static final Logger LOG = LoggerFactory.getLogger(SeedLoader.class);
 
   private final Pool pool;
+  private final String nodeOwner;
 
-  public SeedLoader(Pool pool) {
+  /**
+   * @param nodeOwner the owner reserved for hub nodes: a seed naming any of its agents is refused
+   */
+  public SeedLoader(Pool pool, String nodeOwner) {
     this.pool = pool;
+    this.nodeOwner = nodeOwner;
   }
 
   /** One validated seed entry; {@code policy} and {@code allowlist} are null when not given. */
@@ -48,9 +53,19 @@ public final class SeedLoader {
     }
   }
 
-  /** {@code {agents:{...}}} → {@code {agents:n}}. */
+  /**
+   * {@code {agents:{...}}} → {@code {agents:n}}; {@code invalid_request} for a malformed seed,
+   * {@code conflict} for an agent of the owner reserved for hub nodes (they register by hello).
+   */
   public Future<JsonObject> seed(JsonObject body) {
     List<SeedAgent> agents = parse(body);
+    for (SeedAgent agent : agents) {
+      if (Handle.owner(agent.handle()).equals(nodeOwner)) {
+        throw new AspException(
+            ErrorCode.CONFLICT,
+            "seed: " + agent.handle() + ": this owner is reserved for hub nodes");
+      }
+    }
     long now = System.currentTimeMillis();
     return pool.withTransaction(
             conn -> {

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 
 /**
  * Bearer tokens and their identifiers. A token is 256 random bits, so a plain SHA-256 is a safe
@@ -37,6 +38,22 @@ public final class Tokens {
 
   public static Issued newOwnerToken() {
     return issue(OWNER_PREFIX);
+  }
+
+  /**
+   * A hub node's secret: 256 random bits as 64 lowercase hex and nothing else, the only form the
+   * official A2A client accepts (hub spec §2.1).
+   */
+  public static Issued newNodeSecret() {
+    String token = randomHex(32);
+    return new Issued(newTokenId(), token, hash(token));
+  }
+
+  /** {@code bytes} random bytes as lowercase hex (twice as many characters). */
+  public static String randomHex(int bytes) {
+    byte[] random = new byte[bytes];
+    RANDOM.nextBytes(random);
+    return HexFormat.of().formatHex(random);
   }
 
   /** The id of a given (e.g. seeded) token, with its hash. */
