@@ -6,6 +6,11 @@ import dev.asp.protocol.Ids;
 import dev.asp.protocol.ParticipantStatus;
 import dev.asp.protocol.SessionState;
 import dev.asp.session.SessionSettings;
+import dev.asp.session.log.Committed;
+import dev.asp.session.log.EventLog;
+import dev.asp.session.log.Idempotency;
+import dev.asp.session.log.LogQueries;
+import dev.asp.session.log.Membership;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -111,11 +116,11 @@ public final class CreateSession {
       reply.put(Fields.SEQUENCE, message.getLong(Fields.SEQUENCE));
     }
     JsonObject inlined = request.endAfterSend() ? message : null;
-    return conn.preparedQuery(SessionQueries.INSERT_SESSION)
+    return conn.preparedQuery(LogQueries.INSERT_SESSION)
         .execute(Tuple.of(id, SessionState.ACTIVE.wire(), request.topic(), request.caller(), now))
         .compose(
             v ->
-                conn.preparedQuery(SessionQueries.INSERT_PARTICIPANT)
+                conn.preparedQuery(LogQueries.INSERT_PARTICIPANT)
                     .execute(Tuple.of(id, request.caller(), ParticipantStatus.JOINED.wire(), now)))
         .compose(
             v ->

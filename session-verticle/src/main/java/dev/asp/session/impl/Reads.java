@@ -5,6 +5,8 @@ import dev.asp.protocol.Event;
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.ParticipantStatus;
+import dev.asp.session.log.LogQueries;
+import dev.asp.session.log.SessionSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -41,7 +43,7 @@ public final class Reads {
         .map(SessionSnapshot::single)
         .compose(
             session ->
-                pool.preparedQuery(SessionQueries.SELECT_PARTICIPANTS)
+                pool.preparedQuery(LogQueries.SELECT_PARTICIPANTS)
                     .execute(Tuple.of(id))
                     .map(participants -> view(session, participants, caller)));
   }

@@ -1,4 +1,4 @@
-package dev.asp.session.impl;
+package dev.asp.session.log;
 
 import dev.asp.protocol.Event;
 import dev.asp.protocol.EventType;
@@ -116,21 +116,21 @@ public final class EventLog {
               event.payload()));
     }
     if (rows.size() == 1) {
-      return conn.preparedQuery(SessionQueries.APPEND_ONE_EVENT)
+      return conn.preparedQuery(LogQueries.APPEND_ONE_EVENT)
           .execute(rows.get(0).addValue(nextSequence))
           .map(
               participants ->
                   new Announcement(sessionId, events(), participantsJson(participants)));
     }
-    return conn.preparedQuery(SessionQueries.INSERT_EVENT)
+    return conn.preparedQuery(LogQueries.INSERT_EVENT)
         .executeBatch(rows)
         .compose(
             inserted ->
-                conn.preparedQuery(SessionQueries.ADVANCE_SEQUENCE)
+                conn.preparedQuery(LogQueries.ADVANCE_SEQUENCE)
                     .execute(Tuple.of(sessionId, nextSequence)))
         .compose(
             updated ->
-                conn.preparedQuery(SessionQueries.SELECT_ANNOUNCED_PARTICIPANTS)
+                conn.preparedQuery(LogQueries.SELECT_ANNOUNCED_PARTICIPANTS)
                     .execute(Tuple.of(sessionId)))
         .map(participants -> new Announcement(sessionId, events(), participantsJson(participants)));
   }

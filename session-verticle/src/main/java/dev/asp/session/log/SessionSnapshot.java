@@ -1,4 +1,4 @@
-package dev.asp.session.impl;
+package dev.asp.session.log;
 
 import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
@@ -38,12 +38,12 @@ public record SessionSnapshot(
    * when either is missing.
    */
   public static Future<SessionSnapshot> lock(SqlConnection conn, String sessionId, String caller) {
-    return read(conn, SessionQueries.LOCK_SESSION, sessionId, caller);
+    return read(conn, LogQueries.LOCK_SESSION, sessionId, caller);
   }
 
   /** Like {@link #lock} without the lock, for checks made before a transaction. */
   public static Future<SessionSnapshot> peek(SqlClient client, String sessionId, String caller) {
-    return read(client, SessionQueries.PEEK_SESSION, sessionId, caller);
+    return read(client, LogQueries.PEEK_SESSION, sessionId, caller);
   }
 
   private static Future<SessionSnapshot> read(
@@ -69,7 +69,7 @@ public record SessionSnapshot(
   }
 
   /** The only row, or {@code not_found}: an absent session and an absent participant look alike. */
-  static Row single(RowSet<Row> rows) {
+  public static Row single(RowSet<Row> rows) {
     if (rows.size() == 0) {
       throw AspException.notFound();
     }

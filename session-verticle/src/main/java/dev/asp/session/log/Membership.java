@@ -1,4 +1,4 @@
-package dev.asp.session.impl;
+package dev.asp.session.log;
 
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
@@ -25,7 +25,7 @@ public final class Membership {
   /** Every participant's current status, ordered by handle. */
   public static Future<Map<String, ParticipantStatus>> statuses(SqlClient client, String id) {
     return client
-        .preparedQuery(SessionQueries.SELECT_PARTICIPANTS)
+        .preparedQuery(LogQueries.SELECT_PARTICIPANTS)
         .execute(Tuple.of(id))
         .map(
             rows -> {
@@ -69,13 +69,13 @@ public final class Membership {
       }
       log.append(EventType.INVITED, invitee, payload);
     }
-    return conn.preparedQuery(SessionQueries.UPSERT_INVITED).executeBatch(rows).mapEmpty();
+    return conn.preparedQuery(LogQueries.UPSERT_INVITED).executeBatch(rows).mapEmpty();
   }
 
   /** {@code session.joined {agent}}; the participant becomes joined. */
   public static Future<Void> join(SqlConnection conn, EventLog log, String agent) {
     log.append(EventType.JOINED, agent, new JsonObject().put(Fields.AGENT, agent));
-    return conn.preparedQuery(SessionQueries.MARK_JOINED)
+    return conn.preparedQuery(LogQueries.MARK_JOINED)
         .execute(Tuple.of(log.sessionId(), agent, ParticipantStatus.JOINED.wire(), log.now()))
         .mapEmpty();
   }
@@ -114,7 +114,7 @@ public final class Membership {
     // (force-left by a block) keeps what it could see before, and never gains the transcript.
     Long visibleThrough = wasStatus == ParticipantStatus.JOINED ? leftSequence : null;
     Future<Void> left =
-        conn.preparedQuery(SessionQueries.MARK_LEFT)
+        conn.preparedQuery(LogQueries.MARK_LEFT)
             .execute(
                 Tuple.of(
                     log.sessionId(),
@@ -137,14 +137,14 @@ public final class Membership {
       payload.put(Fields.ENDED_BY, endedBy);
     }
     log.append(EventType.ENDED, endedBy, payload);
-    return conn.preparedQuery(SessionQueries.END_SESSION)
+    return conn.preparedQuery(LogQueries.END_SESSION)
         .execute(Tuple.of(log.sessionId(), SessionState.ENDED.wire(), log.now()))
         .mapEmpty();
   }
 
   private static Future<Long> countJoined(SqlClient client, String id) {
     return client
-        .preparedQuery(SessionQueries.COUNT_WITH_STATUS)
+        .preparedQuery(LogQueries.COUNT_WITH_STATUS)
         .execute(Tuple.of(id, ParticipantStatus.JOINED.wire()))
         .map(rows -> rows.iterator().next().getLong("n"));
   }
