@@ -34,8 +34,11 @@ public enum SessionAction {
   /** {@code {caller, session_id}} → the session view of {@code GET /sessions/{id}}. */
   GET,
   /**
-   * {@code {caller, session_id, after_sequence, limit}} → {@code {events:[event], next_cursor?}},
-   * filtered by {@link dev.asp.protocol.Eligibility}.
+   * {@code {caller, session_id, after_sequence, limit, with_hidden?}} → {@code {events:[event],
+   * next_cursor?, hidden?:[seq]}}, filtered by {@link dev.asp.protocol.Eligibility} (the audience
+   * included) and without extension ({@code a2a.*}) events. With {@code with_hidden} (live delivery
+   * only, never from HTTP), the page also lists the sequences hidden from the caller for good,
+   * which count towards {@code limit} and {@code next_cursor}, so a cursor can move past them.
    */
   EVENTS,
   /**
