@@ -191,18 +191,57 @@ public final class SessionQueries {
   // --- events ---
 
   /**
+   * The status part of {@code Eligibility.eligible}, evaluated against the caller's current
+   * participant row p in the same snapshot. $5 = joined, $6 = invited, $7 = left, $8 =
+   * session.ended, $9 = session.invited.
+   */
+  private static final String BY_STATUS =
+      " (p.status = $5"
+          + "   OR (p.status = $6 AND (e.type = $8 OR (e.type = $9 AND e.subject = p.handle)))"
+          + "   OR (p.status = $7 AND e.sequence <= p.left_sequence))";
+
+  /**
+   * What an ASP view shows of an event the status admits: an ASP type ($10 = text[] of every {@code
+   * EventType} wire name, so no extension event), and an audience that lists the caller $2 or none
+   * (the audience part of {@code Eligibility.eligible}). Never null.
+   */
+  private static final String SHOWN =
+      " (e.type = ANY ($10::text[]) AND (e.audience IS NULL OR $2 = ANY (e.audience)))";
+
+  /** The rows of session $1 after sequence $3, each with the caller $2's participant row p. */
+  private static final String AFTER_CURSOR =
+      " FROM events e"
+          + " JOIN participants p ON p.session_id = e.session_id AND p.handle = $2"
+          + " WHERE e.session_id = $1 AND e.sequence > $3 AND";
+
+  /**
    * The events $2 may see after sequence $3, at most $4 rows: the SQL form of {@code
-   * Eligibility.eligible}, evaluated against the caller's current participant row in the same
-   * snapshot. A caller without a row gets no rows (the access check happens before). $5 = joined,
-   * $6 = invited, $7 = left, $8 = session.ended, $9 = session.invited.
+   * Eligibility.eligible} (status and audience) restricted to ASP types, evaluated against the
+   * caller's current participant row in the same snapshot. A caller without a row gets no rows (the
+   * access check happens before). Parameters as in {@link #BY_STATUS} and {@link #SHOWN}.
    */
   public static final String SELECT_ELIGIBLE_EVENTS =
-      "SELECT e.type, e.event_id, e.sequence, e.created_at, e.payload FROM events e"
-          + " JOIN participants p ON p.session_id = e.session_id AND p.handle = $2"
-          + " WHERE e.session_id = $1 AND e.sequence > $3"
-          + " AND (p.status = $5"
-          + "   OR (p.status = $6 AND (e.type = $8 OR (e.type = $9 AND e.subject = p.handle)))"
-          + "   OR (p.status = $7 AND e.sequence <= p.left_sequence))"
+      "SELECT e.type, e.event_id, e.sequence, e.created_at, e.payload"
+          + AFTER_CURSOR
+          + BY_STATUS
+          + " AND"
+          + SHOWN
+          + " ORDER BY e.sequence LIMIT $4";
+
+  /**
+   * {@link #SELECT_ELIGIBLE_EVENTS} for live delivery: also the rows the status admits but the view
+   * never shows, marked {@code hidden} (without their payload), so the delivery cursor can move
+   * past them instead of waiting for them for ever. They count towards the limit $4.
+   */
+  public static final String SELECT_EVENTS_WITH_HIDDEN =
+      "SELECT e.type, e.event_id, e.sequence, e.created_at,"
+          + " CASE WHEN"
+          + SHOWN
+          + " THEN e.payload END AS payload, NOT"
+          + SHOWN
+          + " AS hidden"
+          + AFTER_CURSOR
+          + BY_STATUS
           + " ORDER BY e.sequence LIMIT $4";
 
   /** The scope of session-create keys; message keys are scoped by their session id. */

@@ -1,6 +1,7 @@
 package dev.asp.session.log;
 
 import dev.asp.protocol.Event;
+import dev.asp.protocol.EventOrigin;
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.Ids;
@@ -14,6 +15,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -21,22 +23,38 @@ import java.util.List;
  * handed out from the session's {@code next_sequence} read under the row lock, so they continue the
  * log without a gap; {@link #write} stores the events and the advanced counter in the same
  * transaction as the state change (P2). Not thread-safe: one instance per transaction.
+ *
+ * <p>Every event of one log has the same {@link EventOrigin} (the surface whose command appends
+ * them); each may have an audience, stored beside it and announced beside it, never inside the
+ * event: the wire envelope is the same with or without one.
  */
 public final class EventLog {
   private final String sessionId;
   private final long createdAt;
+  private final EventOrigin origin;
   private final List<Event> events = new ArrayList<>();
   private final List<String> subjects = new ArrayList<>();
+  private final List<List<String>> audiences = new ArrayList<>();
   private long nextSequence;
+
+  /** A log of an ASP command ({@link EventOrigin#ASP}). */
+  public EventLog(String sessionId, long nextSequence, long createdAt) {
+    this(sessionId, nextSequence, createdAt, EventOrigin.ASP);
+  }
 
   /**
    * @param nextSequence the session's {@code next_sequence}, read while holding its row lock
    * @param createdAt the command's clock reading, shared by all its events
+   * @param origin the surface whose command appends these events
    */
-  public EventLog(String sessionId, long nextSequence, long createdAt) {
+  public EventLog(String sessionId, long nextSequence, long createdAt, EventOrigin origin) {
+    if (origin == null) {
+      throw new IllegalArgumentException("origin is required");
+    }
     this.sessionId = sessionId;
     this.nextSequence = nextSequence;
     this.createdAt = createdAt;
+    this.origin = origin;
   }
 
   public String sessionId() {
@@ -47,19 +65,53 @@ public final class EventLog {
     return createdAt;
   }
 
+  public EventOrigin origin() {
+    return origin;
+  }
+
   /** The sequence the next appended event gets. */
   public long nextSequence() {
     return nextSequence;
   }
 
   /**
+   * Appends an ASP event seen by every participant eligible for it.
+   *
    * @param subject the handle the event is about (stored for the eligibility filter), or null
    */
   public Event append(EventType type, String subject, JsonObject payload) {
-    Event event =
-        new Event(type.wire(), sessionId, Ids.newEventId(), nextSequence++, createdAt, payload);
+    return add(type.wire(), subject, payload, null);
+  }
+
+  /**
+   * Appends an event of an ASP type or an extension type, optionally restricted to an audience.
+   *
+   * @param type an {@link EventType} wire name, or an extension type {@code a2a.<name>} ({@link
+   *     EventType#EXTENSION}); extension events are never shown on the plain ASP views
+   * @param subject the handle the event is about (invitee, joiner, leaver, sender...), or null
+   * @param payload the event's payload, never null
+   * @param audience null for every eligible participant; otherwise the only handles that may see
+   *     the event, on every view (at least one)
+   * @throws IllegalArgumentException for any other type, a null payload or an empty audience
+   */
+  public Event append(String type, String subject, JsonObject payload, List<String> audience) {
+    if (EventType.fromWire(type) == null && !EventType.isExtension(type)) {
+      throw new IllegalArgumentException("not an event type: " + type);
+    }
+    if (payload == null) {
+      throw new IllegalArgumentException("an event needs a payload");
+    }
+    if (audience != null && audience.isEmpty()) {
+      throw new IllegalArgumentException("an audience names at least one handle (null: everyone)");
+    }
+    return add(type, subject, payload, audience == null ? null : List.copyOf(audience));
+  }
+
+  private Event add(String type, String subject, JsonObject payload, List<String> audience) {
+    Event event = new Event(type, sessionId, Ids.newEventId(), nextSequence++, createdAt, payload);
     events.add(event);
     subjects.add(subject);
+    audiences.add(audience);
     return event;
   }
 
@@ -72,6 +124,22 @@ public final class EventLog {
    */
   public Event appendMessage(
       String sender, Object content, JsonObject metadata, String idempotencyKey) {
+    return appendMessage(sender, content, metadata, idempotencyKey, null);
+  }
+
+  /**
+   * {@link #appendMessage(String, Object, JsonObject, String)} restricted to an audience: a message
+   * directed to one participant has audience {@code [sender, recipient]}.
+   *
+   * @param audience null for every eligible participant, else the handles that may see it
+   * @throws IllegalArgumentException for an empty audience
+   */
+  public Event appendMessage(
+      String sender,
+      Object content,
+      JsonObject metadata,
+      String idempotencyKey,
+      List<String> audience) {
     JsonObject message =
         new JsonObject()
             .put(Fields.ID, Ids.newMessageId())
@@ -86,11 +154,16 @@ public final class EventLog {
     if (metadata != null) {
       message.put(Fields.METADATA, metadata);
     }
-    return append(EventType.MESSAGE, sender, message);
+    return append(EventType.MESSAGE.wire(), sender, message, audience);
   }
 
   public List<Event> events() {
     return List.copyOf(events);
+  }
+
+  /** Each event's audience (null: no restriction), parallel to {@link #events()}. */
+  public List<List<String>> audiences() {
+    return Collections.unmodifiableList(new ArrayList<>(audiences));
   }
 
   /**
@@ -105,22 +178,23 @@ public final class EventLog {
     List<Tuple> rows = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
       Event event = events.get(i);
+      List<String> audience = audiences.get(i);
       rows.add(
-          Tuple.of(
-              sessionId,
-              event.sequence(),
-              event.eventId(),
-              event.type(),
-              subjects.get(i),
-              event.createdAt(),
-              event.payload()));
+          Tuple.tuple()
+              .addValue(sessionId)
+              .addValue(event.sequence())
+              .addValue(event.eventId())
+              .addValue(event.type())
+              .addValue(subjects.get(i))
+              .addValue(event.createdAt())
+              .addValue(event.payload())
+              .addValue(audience == null ? null : audience.toArray(String[]::new))
+              .addValue(origin.wire()));
     }
     if (rows.size() == 1) {
       return conn.preparedQuery(LogQueries.APPEND_ONE_EVENT)
           .execute(rows.get(0).addValue(nextSequence))
-          .map(
-              participants ->
-                  new Announcement(sessionId, events(), participantsJson(participants)));
+          .map(participants -> announcement(participantsJson(participants)));
     }
     return conn.preparedQuery(LogQueries.INSERT_EVENT)
         .executeBatch(rows)
@@ -132,7 +206,11 @@ public final class EventLog {
             updated ->
                 conn.preparedQuery(LogQueries.SELECT_ANNOUNCED_PARTICIPANTS)
                     .execute(Tuple.of(sessionId)))
-        .map(participants -> new Announcement(sessionId, events(), participantsJson(participants)));
+        .map(participants -> announcement(participantsJson(participants)));
+  }
+
+  private Announcement announcement(JsonArray participants) {
+    return new Announcement(sessionId, events(), audiences(), participants);
   }
 
   private static JsonArray participantsJson(RowSet<Row> rows) {

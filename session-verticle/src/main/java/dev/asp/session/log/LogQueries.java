@@ -11,16 +11,19 @@ public final class LogQueries {
 
   // --- sessions ---
 
+  /** $2 = active state, $6 = kind, $7 = visibility, $8 = max_participants or NULL. */
   public static final String INSERT_SESSION =
-      "INSERT INTO sessions (id, state, topic, created_by, created_at, ended_at, next_sequence)"
-          + " VALUES ($1, $2, $3, $4, $5, NULL, 0)";
+      "INSERT INTO sessions (id, state, topic, created_by, created_at, ended_at, next_sequence,"
+          + " kind, visibility, max_participants)"
+          + " VALUES ($1, $2, $3, $4, $5, NULL, 0, $6, $7, $8)";
 
   /**
    * Takes the session row lock: every command that appends events holds it until commit, which is
    * what makes next_sequence a gap-free per-session counter.
    */
   public static final String LOCK_SESSION =
-      "SELECT s.state, s.topic, s.next_sequence, p.status FROM sessions s"
+      "SELECT s.state, s.topic, s.next_sequence, s.kind, s.visibility, s.max_participants,"
+          + " p.status FROM sessions s"
           + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
           + " WHERE s.id = $1 FOR UPDATE OF s";
 
@@ -36,7 +39,8 @@ public final class LogQueries {
 
   /** The same columns without the lock, for pre-checks repeated under the lock. */
   public static final String PEEK_SESSION =
-      "SELECT s.state, s.topic, s.next_sequence, p.status FROM sessions s"
+      "SELECT s.state, s.topic, s.next_sequence, s.kind, s.visibility, s.max_participants,"
+          + " p.status FROM sessions s"
           + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
           + " WHERE s.id = $1";
 
@@ -68,6 +72,16 @@ public final class LogQueries {
           + " ON CONFLICT (session_id, handle) DO UPDATE"
           + " SET status = EXCLUDED.status, joined_at = NULL, left_at = NULL, disconnected = false";
 
+  /**
+   * A join without an invitation (a public session): a new row, or a prior participant joined
+   * again. left_sequence is kept as history, as at a re-invitation. $3 = joined, $4 = joined_at.
+   */
+  public static final String UPSERT_JOINED =
+      "INSERT INTO participants (session_id, handle, status, joined_at) VALUES ($1, $2, $3, $4)"
+          + " ON CONFLICT (session_id, handle) DO UPDATE"
+          + " SET status = EXCLUDED.status, joined_at = EXCLUDED.joined_at, left_at = NULL,"
+          + " disconnected = false";
+
   /** $3 = joined, $4 = joined_at. */
   public static final String MARK_JOINED =
       "UPDATE participants SET status = $3, joined_at = $4, disconnected = false"
@@ -96,20 +110,22 @@ public final class LogQueries {
   /**
    * One event appended, the sequence advanced and the participants read for the announcement, in
    * one statement (one round trip instead of three while the session row is locked). The final
-   * SELECT does not see the CTEs' changes, and needs none: they touch no participant. $8 = the next
-   * sequence.
+   * SELECT does not see the CTEs' changes, and needs none: they touch no participant. The columns
+   * are those of {@link #INSERT_EVENT}; $10 = the next sequence.
    */
   public static final String APPEND_ONE_EVENT =
       "WITH appended AS (INSERT INTO events"
-          + " (session_id, sequence, event_id, type, subject, created_at, payload)"
-          + " VALUES ($1, $2, $3, $4, $5, $6, $7)),"
-          + " advanced AS (UPDATE sessions SET next_sequence = $8 WHERE id = $1)"
+          + " (session_id, sequence, event_id, type, subject, created_at, payload, audience, origin)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)),"
+          + " advanced AS (UPDATE sessions SET next_sequence = $10 WHERE id = $1)"
           + " SELECT handle, status, left_sequence FROM participants WHERE session_id = $1"
           + " ORDER BY handle";
 
+  /** $8 = audience (text[]) or NULL for every eligible participant, $9 = origin. */
   public static final String INSERT_EVENT =
-      "INSERT INTO events (session_id, sequence, event_id, type, subject, created_at, payload)"
-          + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
+      "INSERT INTO events"
+          + " (session_id, sequence, event_id, type, subject, created_at, payload, audience, origin)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
   // --- idempotency ---
 

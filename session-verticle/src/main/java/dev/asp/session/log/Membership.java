@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Participant and state changes that come with an event. Each method appends its event to the
  * transaction's {@link EventLog} and writes the matching row change on the same connection, so the
- * two commit together. Callers hold the session row lock.
+ * two commit together. Callers hold the session row lock and have made the checks (state, status,
+ * trust, {@code max_participants}) before calling: these methods check nothing.
  */
 public final class Membership {
   private Membership() {}
@@ -72,7 +73,35 @@ public final class Membership {
     return conn.preparedQuery(LogQueries.UPSERT_INVITED).executeBatch(rows).mapEmpty();
   }
 
-  /** {@code session.joined {agent}}; the participant becomes joined. */
+  /**
+   * The hub joins {@code agent} (hub spec §2.4.3): {@code session.invited {invitee, by, topic?}}
+   * then {@code session.joined {agent}}, so ASP clients see the usual shapes, with one row change.
+   * Works for a new participant, an invited one and one that left; an agent already joined must not
+   * be passed.
+   */
+  public static Future<Void> hubJoin(
+      SqlConnection conn, EventLog log, String agent, String by, String topic) {
+    JsonObject invited = new JsonObject().put(Fields.INVITEE, agent).put(Fields.BY, by);
+    if (topic != null) {
+      invited.put(Fields.TOPIC, topic);
+    }
+    log.append(EventType.INVITED, agent, invited);
+    return publicJoin(conn, log, agent);
+  }
+
+  /**
+   * Joins {@code agent} without an invitation (a public session, hub spec §2.4.3): {@code
+   * session.joined {agent}} only. The agent has no participant row yet (a row is inserted, joined)
+   * or has left (it is joined again); an agent already joined must not be passed.
+   */
+  public static Future<Void> publicJoin(SqlConnection conn, EventLog log, String agent) {
+    log.append(EventType.JOINED, agent, new JsonObject().put(Fields.AGENT, agent));
+    return conn.preparedQuery(LogQueries.UPSERT_JOINED)
+        .execute(Tuple.of(log.sessionId(), agent, ParticipantStatus.JOINED.wire(), log.now()))
+        .mapEmpty();
+  }
+
+  /** {@code session.joined {agent}}; the invited participant becomes joined. */
   public static Future<Void> join(SqlConnection conn, EventLog log, String agent) {
     log.append(EventType.JOINED, agent, new JsonObject().put(Fields.AGENT, agent));
     return conn.preparedQuery(LogQueries.MARK_JOINED)
@@ -80,7 +109,11 @@ public final class Membership {
         .mapEmpty();
   }
 
-  /** Leaves of the agent's own accord (or forced by a block): reason {@code left}. */
+  /**
+   * Leaves of the agent's own accord (or forced by a block): reason {@code left}. An invited agent
+   * leaving declines its invitation: it gets {@code session.left} too, and reads no more than it
+   * could before.
+   */
   public static Future<Void> leave(
       SqlConnection conn,
       EventLog log,
@@ -142,7 +175,8 @@ public final class Membership {
         .mapEmpty();
   }
 
-  private static Future<Long> countJoined(SqlClient client, String id) {
+  /** How many participants are joined now (compare with {@code max_participants}). */
+  public static Future<Long> countJoined(SqlClient client, String id) {
     return client
         .preparedQuery(LogQueries.COUNT_WITH_STATUS)
         .execute(Tuple.of(id, ParticipantStatus.JOINED.wire()))
