@@ -8,7 +8,9 @@ package dev.asp.protocol.bus;
  * <p>Failure codes: {@code not_found} when the session is unknown or the caller is not a
  * participant (also for trust denials on create); {@code forbidden} when the caller's participant
  * status does not allow the operation; {@code session_ended} for operations on an ended session;
- * {@code conflict} for reopening an active session; {@code unavailable} when the database is down.
+ * {@code conflict} for reopening an active session or one of any kind but {@code asp}, and for
+ * joining a session whose joined participants number its {@code max_participants} (nothing is
+ * written); {@code unavailable} when the database is down.
  */
 public enum SessionAction {
   /**
