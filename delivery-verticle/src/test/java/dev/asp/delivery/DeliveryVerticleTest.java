@@ -51,6 +51,12 @@ class DeliveryVerticleTest {
   private final java.util.concurrent.atomic.AtomicInteger reads =
       new java.util.concurrent.atomic.AtomicInteger();
 
+  /** Sequences the fake session hides from the agent for good (audience, extension type). */
+  private final java.util.Set<Long> hidden = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The with_hidden flag of every EVENTS request, in order. */
+  private final List<Boolean> askedForHidden = new CopyOnWriteArrayList<>();
+
   @BeforeEach
   void start() {
     startNode(
@@ -101,10 +107,23 @@ class DeliveryVerticleTest {
       }
       case EVENTS -> {
         reads.incrementAndGet();
+        boolean withHidden = body.getBoolean(BusFields.WITH_HIDDEN, false);
+        askedForHidden.add(withHidden);
         long after = body.getLong(Fields.AFTER_SEQUENCE);
         JsonArray events = new JsonArray();
-        log.stream().filter(e -> e.getLong(Fields.SEQUENCE) > after).forEach(events::add);
-        message.reply(new JsonObject().put(Fields.EVENTS, events));
+        JsonArray skipped = new JsonArray();
+        for (JsonObject e : log) {
+          long sequence = e.getLong(Fields.SEQUENCE);
+          if (sequence > after) {
+            if (!hidden.contains(sequence)) {
+              events.add(e);
+            } else if (withHidden) {
+              skipped.add(sequence);
+            }
+          }
+        }
+        JsonObject page = new JsonObject().put(Fields.EVENTS, events);
+        message.reply(withHidden ? page.put(BusFields.HIDDEN, skipped) : page);
       }
       default -> message.fail(4001, "unexpected");
     }
@@ -134,6 +153,35 @@ class DeliveryVerticleTest {
                 .put(Fields.SESSION_ID, SESSION)
                 .put(Fields.EVENTS, new JsonArray(List.of((Object[]) events)))
                 .put(BusFields.PARTICIPANTS, new JsonArray().add(joined)));
+  }
+
+  /** One event with an audience, announced as the session verticle does: beside the event. */
+  private void announceTo(JsonObject event, String... audience) {
+    JsonObject joined = new JsonObject().put(Fields.HANDLE, AGENT).put(Fields.STATUS, "joined");
+    vertx
+        .eventBus()
+        .publish(
+            Addresses.EVENTS_COMMITTED,
+            new JsonObject()
+                .put(Fields.SESSION_ID, SESSION)
+                .put(Fields.EVENTS, new JsonArray().add(event))
+                .put(BusFields.AUDIENCES, new JsonArray().add(new JsonArray(List.of(audience))))
+                .put(BusFields.PARTICIPANTS, new JsonArray().add(joined)));
+  }
+
+  /** An extension event of the A2A layer, in the log like any other. */
+  private JsonObject extensionEvent(long sequence) {
+    JsonObject event =
+        new Event(
+                "a2a.task_board_update",
+                SESSION,
+                "evt_" + sequence,
+                sequence,
+                System.currentTimeMillis(),
+                new JsonObject().put("added", new JsonArray()))
+            .toJson();
+    log.add(event);
+    return event;
   }
 
   private AspEventStream connect(EventRecorder recorder) {
@@ -347,5 +395,85 @@ class DeliveryVerticleTest {
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
     peer.close();
+  }
+
+  @Test
+  @DisplayName(
+      "a live event whose audience leaves the agent out is passed: the next one goes out at once,"
+          + " no log read, and the saved cursor covers both")
+  void audienceExcludesLive() {
+    EventRecorder recorder = new EventRecorder();
+    AspEventStream stream = connect(recorder);
+    awaitPresence("AGENT_ONLINE");
+    vertx.timer(100).await();
+    announce(event(0));
+    recorder.awaitCount(SESSION, 1, WAIT);
+    int readsBefore = reads.get();
+    JsonObject directed = event(1);
+    hidden.add(1L);
+    announceTo(directed, "@alice.test", "@carol.test");
+    announceTo(event(2), AGENT, "@alice.test");
+    announce(event(3));
+    recorder.awaitCount(SESSION, 3, WAIT);
+    assertTrue(recorder.noneMatching(e -> e.sequence() == 1, Duration.ofMillis(300)));
+    assertEquals(List.of(0L, 2L, 3L), sequences(recorder));
+    assertEquals(readsBefore, reads.get(), "nothing waited for the passed event");
+    vertx.timer(300).await(); // the confirmation ping's pong is back
+    stream.disconnect(Duration.ofHours(1)).await();
+    awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
+    assertEquals(Long.valueOf(3), lastSavedPrefix());
+  }
+
+  @Test
+  @DisplayName(
+      "an extension event (a2a.*) is never written to a plain connection, and does not hold up the"
+          + " events after it")
+  void extensionEventsPassed() {
+    EventRecorder recorder = new EventRecorder();
+    connect(recorder);
+    awaitPresence("AGENT_ONLINE");
+    vertx.timer(100).await();
+    announce(event(0));
+    recorder.awaitCount(SESSION, 1, WAIT);
+    int readsBefore = reads.get();
+    hidden.add(1L);
+    announce(extensionEvent(1), event(2));
+    recorder.awaitCount(SESSION, 2, WAIT);
+    assertTrue(recorder.noneMatching(e -> e.sequence() == 1, Duration.ofMillis(300)));
+    assertEquals(List.of(0L, 2L), sequences(recorder));
+    assertEquals(readsBefore, reads.get());
+  }
+
+  @Test
+  @DisplayName(
+      "a replay moves the cursor past the events the log reports hidden: saved beyond them, and"
+          + " the next live event is next in line")
+  void hiddenInReplay() {
+    for (int i = 0; i < 4; i++) {
+      event(i);
+    }
+    hidden.add(1L);
+    hidden.add(3L);
+    state.put(
+        SESSION,
+        new JsonObject()
+            .put(Fields.SESSION_ID, SESSION)
+            .put(BusFields.PREFIX, -1)
+            .put(BusFields.EXTRAS, new JsonArray())
+            .put(BusFields.HEAD, 3));
+    EventRecorder recorder = new EventRecorder();
+    AspEventStream stream = connect(recorder);
+    recorder.awaitCount(SESSION, 2, WAIT);
+    assertEquals(List.of(0L, 2L), sequences(recorder));
+    assertTrue(askedForHidden.stream().allMatch(Boolean::booleanValue), "delivery asks for them");
+    int readsBefore = reads.get();
+    announce(event(4));
+    recorder.awaitCount(SESSION, 3, WAIT);
+    assertEquals(List.of(0L, 2L, 4L), sequences(recorder));
+    assertEquals(readsBefore, reads.get(), "4 followed the passed 3 directly");
+    vertx.timer(300).await();
+    stream.disconnect(Duration.ofHours(1)).await();
+    awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
+    assertEquals(Long.valueOf(4), lastSavedPrefix());
   }
 }

@@ -59,6 +59,11 @@ final class OperatorHarness implements AutoCloseable {
     return AspClient.create(vertx, url, token);
   }
 
+  /** The node's database, for tests that act on it as another module of the node would. */
+  DatabaseSettings db() {
+    return db;
+  }
+
   /** A count straight from the database, to prove what was (not) stored. */
   long count(String sql, Object... params) {
     Pool pool = db.pool(vertx);

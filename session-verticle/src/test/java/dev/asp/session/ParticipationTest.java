@@ -6,9 +6,12 @@ import static dev.asp.session.SessionFixture.types;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
+import dev.asp.protocol.SessionKind;
 import dev.asp.protocol.bus.SessionAction;
+import dev.asp.session.log.Sessions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -243,5 +246,45 @@ class ParticipationTest {
         new JsonObject().put(Fields.ENDED_BY, agents.get(1)), ended.getJsonObject(Fields.PAYLOAD));
     assertEquals(ErrorCode.SESSION_ENDED, fx.failure(SessionAction.END, in(alice, id)).code());
     assertEquals(ErrorCode.SESSION_ENDED, fx.failure(SessionAction.LEAVE, in(alice, id)).code());
+  }
+
+  @Test
+  @DisplayName(
+      "an ASP join of a full session (joined count = max_participants) is conflict and writes"
+          + " nothing; a member joining again is still a no-op")
+  void fullSession() {
+    List<String> agents = fx.friends("alice", "bob", "carol");
+    String alice = agents.get(0);
+    String bob = agents.get(1);
+    String carol = agents.get(2);
+    String id = fx.insertSession(SessionKind.A2A, Sessions.PUBLIC, 2, alice);
+    fx.call(SessionAction.INVITE, in(alice, id).put(Fields.INVITE, handles(bob, carol)));
+    assertEquals(OK, fx.call(SessionAction.JOIN, in(bob, id)));
+    long next = fx.nextSequence(id);
+    int announcements = fx.announcementsOf(id).size();
+
+    AspException full = fx.failure(SessionAction.JOIN, in(carol, id));
+    assertEquals(ErrorCode.CONFLICT, full.code());
+    assertEquals(next, fx.nextSequence(id), "next_sequence unchanged");
+    assertEquals("invited", fx.status(id, carol));
+    assertEquals(announcements, fx.announcementsOf(id).size());
+    assertEquals(OK, fx.call(SessionAction.JOIN, in(bob, id)));
+    assertEquals(next, fx.nextSequence(id));
+
+    // a place freed is a place taken
+    fx.call(SessionAction.LEAVE, in(bob, id));
+    assertEquals(OK, fx.call(SessionAction.JOIN, in(carol, id)));
+    assertEquals("joined", fx.status(id, carol));
+  }
+
+  @Test
+  @DisplayName("a session without max_participants takes any number of joins")
+  void noLimit() {
+    List<String> agents = fx.friends("alice", "bob", "carol", "dave");
+    String id = fx.createJoined(agents.get(0), agents.get(1), agents.get(2), agents.get(3));
+    assertEquals(
+        4,
+        fx.count(
+            "SELECT count(*) FROM participants WHERE session_id = $1 AND status = 'joined'", id));
   }
 }

@@ -12,10 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.protocol.Eligibility;
 import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.EventOrigin;
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.ParticipantStatus;
+import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.SessionAction;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
@@ -221,8 +224,26 @@ class ReadsTest {
     assertEquals(0, page(alice, id, -1, 1000).getJsonArray(Fields.EVENTS).size());
   }
 
+  /** An extension event from {@code by}, optionally restricted to {@code audience}. */
+  private static void extension(String id, String by, String... audience) {
+    fx.appendAs(
+        id,
+        by,
+        EventOrigin.HUB,
+        (conn, log) -> {
+          log.append(
+              "a2a.task_board_update",
+              by,
+              new JsonObject().put("by", by),
+              audience.length == 0 ? null : List.of(audience));
+          return Future.succeededFuture();
+        });
+  }
+
   @Test
-  @DisplayName("the SQL filter of EVENTS agrees with Eligibility.eligible over a mixed log")
+  @DisplayName(
+      "the SQL filter of EVENTS agrees with Eligibility.eligible, audience included, over a mixed"
+          + " log, and never returns an extension event")
   void sqlAgreesWithEligibility() {
     List<String> agents = fx.friends("alice", "bob", "carol", "dave", "erin", "frank");
     String alice = agents.get(0);
@@ -233,13 +254,19 @@ class ReadsTest {
     String frank = agents.get(5);
     String id = fx.createJoined(alice, bob, carol);
     fx.send(bob, id, "one");
+    fx.sendTo(id, alice, "to bob", alice, bob);
+    extension(id, alice);
     fx.call(SessionAction.INVITE, in(alice, id).put(Fields.INVITE, handles(dave, erin)));
+    fx.sendTo(id, carol, "to dave, invited", carol, dave);
     fx.call(SessionAction.LEAVE, in(carol, id));
     fx.send(alice, id, "two");
     fx.call(SessionAction.JOIN, in(erin, id));
+    fx.sendTo(id, erin, "to alice", erin, alice);
+    extension(id, erin, erin);
     fx.call(SessionAction.LEAVE, in(erin, id));
     fx.call(SessionAction.INVITE, in(bob, id).put(Fields.INVITE, handles(erin, frank)));
     fx.send(bob, id, "three");
+    fx.sendTo(id, bob, "to frank, invited", bob, frank);
     fx.call(SessionAction.LEAVE, in(bob, id));
     fx.call(SessionAction.END, in(alice, id));
     // now: alice joined, bob left, carol left, dave invited, erin invited (left before), frank
@@ -252,22 +279,126 @@ class ReadsTest {
     for (Row participant : participants) {
       String handle = participant.getString("handle");
       ParticipantStatus status = ParticipantStatus.fromWire(participant.getString("status"));
-      Long leftSequence = participant.getLong("left_sequence");
-      List<Long> expected =
-          log.stream()
-              .filter(
-                  event ->
-                      Eligibility.eligible(
-                          status,
-                          leftSequence == null ? -1 : leftSequence,
-                          handle,
-                          EventType.fromWire(event.getString("type")),
-                          event.getString("subject"),
-                          event.getLong("sequence")))
-              .map(event -> event.getLong("sequence"))
-              .toList();
-      assertEquals(expected, sequences(fx.events(handle, id)), handle + " (" + status + ")");
+      long leftSequence =
+          participant.getLong("left_sequence") == null ? -1 : participant.getLong("left_sequence");
+      List<Long> byStatus = new ArrayList<>();
+      List<Long> expected = new ArrayList<>();
+      for (Row event : log) {
+        EventType type = EventType.fromWire(event.getString("type"));
+        String[] audience = event.getArrayOfStrings("audience");
+        String subject = event.getString("subject");
+        long sequence = event.getLong("sequence");
+        if (Eligibility.eligible(status, leftSequence, handle, type, subject, sequence)) {
+          byStatus.add(sequence);
+          // an ASP view: eligible with the audience, and an ASP type (no extension event)
+          if (type != null
+              && Eligibility.eligible(
+                  status,
+                  leftSequence,
+                  handle,
+                  type,
+                  subject,
+                  sequence,
+                  audience == null ? null : List.of(audience))) {
+            expected.add(sequence);
+          }
+        }
+      }
+      String who = handle + " (" + status + ")";
+      assertEquals(expected, sequences(fx.events(handle, id)), who);
       assertFalse(expected.isEmpty());
+      // the delivery form: the same events, plus the rest of what the status admits as hidden
+      JsonObject withHidden =
+          fx.call(
+              SessionAction.EVENTS,
+              in(handle, id)
+                  .put(Fields.AFTER_SEQUENCE, -1)
+                  .put(Fields.LIMIT, 1000)
+                  .put(BusFields.WITH_HIDDEN, true));
+      assertEquals(expected, sequences(jsonObjects(withHidden.getJsonArray(Fields.EVENTS))), who);
+      List<Long> hidden = new ArrayList<>(byStatus);
+      hidden.removeAll(expected);
+      assertEquals(hidden, withHidden.getJsonArray(BusFields.HIDDEN).getList(), who);
     }
+    assertTrue(
+        fx.events(alice, id).stream().noneMatch(e -> e.getString(Fields.TYPE).startsWith("a2a.")));
+  }
+
+  @Test
+  @DisplayName(
+      "a message with audience [a, b] in a session of a, b, c: a and b read it in order, c reads"
+          + " around it, with a gap, and its later events")
+  void directedMessage() {
+    List<String> agents = fx.friends("alice", "bob", "carol");
+    String a = agents.get(0);
+    String b = agents.get(1);
+    String c = agents.get(2);
+    String id = fx.createJoined(a, b, c);
+    long before = fx.send(a, id, "for all").getLong(Fields.SEQUENCE);
+    long directed = fx.sendTo(id, a, "for b", a, b);
+    long after = fx.send(b, id, "for all again").getLong(Fields.SEQUENCE);
+    assertEquals(List.of(before, directed, after), tail(sequences(fx.events(a, id)), 3));
+    assertEquals(List.of(before, directed, after), tail(sequences(fx.events(b, id)), 3));
+    assertEquals(List.of(before, after), tail(sequences(fx.events(c, id)), 2));
+    assertFalse(sequences(fx.events(c, id)).contains(directed));
+    JsonObject message = fx.events(b, id).get(fx.events(b, id).size() - 2);
+    assertEquals("for b", message.getJsonObject(Fields.PAYLOAD).getString(Fields.CONTENT));
+    assertFalse(message.containsKey("audience"), "the envelope never carries the audience");
+  }
+
+  private static List<Long> tail(List<Long> list, int n) {
+    return list.subList(list.size() - n, list.size());
+  }
+
+  @Test
+  @DisplayName(
+      "an ASP session without A2A actions has no extension events and no gaps; with one, EVENTS"
+          + " leaves it out")
+  void extensionEventsLeftOut() {
+    List<String> agents = fx.friends("alice", "bob");
+    String id = fx.createJoined(agents.get(0), agents.get(1));
+    fx.send(agents.get(0), id, "x");
+    assertEquals(List.of(0L, 1L, 2L), sequences(fx.events(agents.get(1), id)));
+    extension(id, agents.get(0));
+    fx.send(agents.get(1), id, "y");
+    assertEquals(List.of(0L, 1L, 2L, 4L), sequences(fx.events(agents.get(1), id)));
+    assertEquals("a2a.task_board_update", fx.loggedTypes(id).get(3));
+  }
+
+  @Test
+  @DisplayName(
+      "with hidden rows asked for, they count towards the limit and the cursor, without payload")
+  void hiddenPaging() {
+    List<String> agents = fx.friends("alice", "bob", "carol");
+    String alice = agents.get(0);
+    String carol = agents.get(2);
+    String id = fx.createJoined(alice, agents.get(1), carol); // 0..3: invitations and joins
+    fx.sendTo(id, alice, "hidden from carol", alice, agents.get(1)); // 4
+    extension(id, alice); // 5
+    fx.send(alice, id, "for carol"); // 6
+    JsonObject first =
+        fx.call(
+            SessionAction.EVENTS,
+            in(carol, id)
+                .put(Fields.AFTER_SEQUENCE, 3)
+                .put(Fields.LIMIT, 2)
+                .put(BusFields.WITH_HIDDEN, true));
+    assertEquals(List.of(), first.getJsonArray(Fields.EVENTS).getList());
+    assertEquals(List.of(4L, 5L), first.getJsonArray(BusFields.HIDDEN).getList());
+    assertEquals("5", first.getString(Fields.NEXT_CURSOR));
+    JsonObject second =
+        fx.call(
+            SessionAction.EVENTS,
+            in(carol, id)
+                .put(Fields.AFTER_SEQUENCE, 5)
+                .put(Fields.LIMIT, 2)
+                .put(BusFields.WITH_HIDDEN, true));
+    assertEquals(List.of(6L), sequences(jsonObjects(second.getJsonArray(Fields.EVENTS))));
+    assertEquals(List.of(), second.getJsonArray(BusFields.HIDDEN).getList());
+    assertFalse(second.containsKey(Fields.NEXT_CURSOR));
+    // without the flag (GET /events), nothing of it: no hidden list, a plain page
+    JsonObject plain = page(carol, id, 3, 2);
+    assertFalse(plain.containsKey(BusFields.HIDDEN));
+    assertEquals(List.of(6L), sequences(jsonObjects(plain.getJsonArray(Fields.EVENTS))));
   }
 }

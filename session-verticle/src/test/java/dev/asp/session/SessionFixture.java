@@ -4,26 +4,37 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.asp.protocol.AspException;
+import dev.asp.protocol.EventOrigin;
 import dev.asp.protocol.Fields;
+import dev.asp.protocol.Ids;
 import dev.asp.protocol.MessageLimits;
+import dev.asp.protocol.SessionKind;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.SessionAction;
+import dev.asp.session.log.Announcement;
+import dev.asp.session.log.EventAnnouncer;
+import dev.asp.session.log.EventLog;
+import dev.asp.session.log.SessionSnapshot;
+import dev.asp.session.log.Sessions;
 import dev.asp.storage.DatabaseSettings;
 import dev.asp.storage.SchemaMigrator;
 import dev.asp.testkit.TestDatabase;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -179,6 +190,71 @@ final class SessionFixture implements AutoCloseable {
     return events.stream().map(event -> event.getLong(Fields.SEQUENCE)).toList();
   }
 
+  // --- the public append path (dev.asp.session.log), as the A2A verticle uses it ---
+
+  /** A session of {@code kind} made with {@link Sessions#insert}, its creator joined, no events. */
+  String insertSession(
+      SessionKind kind, String visibility, Integer maxParticipants, String creator) {
+    String id = Ids.newSessionId();
+    sql.withTransaction(
+            conn ->
+                Sessions.insert(
+                        conn,
+                        id,
+                        kind,
+                        visibility,
+                        maxParticipants,
+                        "a topic",
+                        creator,
+                        System.currentTimeMillis(),
+                        EventOrigin.A2A)
+                    .compose(log -> log.write(conn)))
+        .await();
+    return id;
+  }
+
+  /**
+   * One command through the public append path: locks the session for {@code caller} (who must take
+   * part), lets {@code command} append to a log of {@code origin}, writes it, commits, and
+   * announces what committed, as the session verticle does.
+   */
+  Announcement appendAs(
+      String sessionId,
+      String caller,
+      EventOrigin origin,
+      BiFunction<SqlConnection, EventLog, Future<?>> command) {
+    Announcement announcement =
+        sql.withTransaction(
+                conn ->
+                    SessionSnapshot.lock(conn, sessionId, caller)
+                        .compose(
+                            session -> {
+                              EventLog log = session.log(System.currentTimeMillis(), origin);
+                              return command.apply(conn, log).compose(v -> log.write(conn));
+                            }))
+            .await();
+    new EventAnnouncer(vertx.eventBus(), null).announce(announcement);
+    return announcement;
+  }
+
+  /** A message from {@code sender} that only {@code audience} may see. */
+  long sendTo(String sessionId, String sender, String text, String... audience) {
+    Announcement committed =
+        appendAs(
+            sessionId,
+            sender,
+            EventOrigin.A2A,
+            (conn, log) -> {
+              log.appendMessage(sender, text, null, null, List.of(audience));
+              return Future.succeededFuture();
+            });
+    return committed.events().get(0).sequence();
+  }
+
+  long nextSequence(String sessionId) {
+    return rows("SELECT next_sequence FROM sessions WHERE id = $1", sessionId).get(0).getLong(0);
+  }
+
   // --- presence ---
 
   static JsonObject presence(String agent, String node) {
@@ -286,7 +362,7 @@ final class SessionFixture implements AutoCloseable {
   /** The whole stored log of a session, as wire events plus the subject column. */
   List<Row> log(String sessionId) {
     return rows(
-        "SELECT type, sequence, subject, payload, event_id, created_at FROM events"
+        "SELECT type, sequence, subject, payload, event_id, created_at, audience, origin FROM events"
             + " WHERE session_id = $1 ORDER BY sequence",
         sessionId);
   }

@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * transcript after a join) is filled by reading the log through the session verticle, and live
  * events of a session wait while its read runs. So replay and live delivery share one path and
  * cannot race, duplicate or reorder.
+ *
+ * <p>Events the agent's status admits but this view never shows it (an audience without it, an
+ * extension {@code a2a.*} type: hub spec §2.3) are <em>passed</em>: the cursor counts them as
+ * delivered without writing anything, whether they come live or from the log (which reports them as
+ * hidden), so the next event is next in line and nothing waits for them.
  */
 final class AgentPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(AgentPipeline.class);
@@ -132,8 +137,18 @@ final class AgentPipeline {
     }
   }
 
-  /** Live events of one session, with this agent's status right after their commit. */
-  void offer(String sessionId, JsonArray events, JsonObject participant, EncodedEvents encoded) {
+  /**
+   * Live events of one session, with this agent's status right after their commit.
+   *
+   * @param audiences parallel to {@code events}: null or the handles each is restricted to; null
+   *     altogether from an announcer that sends none
+   */
+  void offer(
+      String sessionId,
+      JsonArray events,
+      JsonArray audiences,
+      JsonObject participant,
+      EncodedEvents encoded) {
     if (!ready) {
       touchedWhileLoading.add(sessionId);
       return;
@@ -144,7 +159,12 @@ final class AgentPipeline {
     for (int i = 0; i < events.size(); i++) {
       JsonObject event = events.getJsonObject(i);
       long sequence = event.getLong(Fields.SEQUENCE);
-      if (cursor.sent(sequence) || !eligible(status, leftSequence, event)) {
+      if (cursor.sent(sequence) || !eligibleByStatus(status, leftSequence, event)) {
+        continue;
+      }
+      if (!shown(event, audiences == null ? null : audiences.getJsonArray(i))) {
+        cursor.markPassed(sequence); // never on this view: nothing to write, nothing to wait for
+        releaseHeld(sessionId, cursor);
         continue;
       }
       if (cursor.fetching() || congested()) {
@@ -224,16 +244,26 @@ final class AgentPipeline {
     }
   }
 
-  private boolean eligible(ParticipantStatus status, long leftSequence, JsonObject event) {
+  /** Eligibility by status alone; an extension event (type null) counts as any other event. */
+  private boolean eligibleByStatus(ParticipantStatus status, long leftSequence, JsonObject event) {
     JsonObject payload = event.getJsonObject(Fields.PAYLOAD, new JsonObject());
     EventType type = EventType.fromWire(event.getString(Fields.TYPE));
     String subject =
         type == EventType.INVITED
             ? payload.getString(Fields.INVITEE)
             : payload.getString(Fields.AGENT);
-    return type != null
-        && Eligibility.eligible(
-            status, leftSequence, agent, type, subject, event.getLong(Fields.SEQUENCE));
+    return Eligibility.eligible(
+        status, leftSequence, agent, type, subject, event.getLong(Fields.SEQUENCE));
+  }
+
+  /**
+   * Whether this view shows the agent an event its status admits: an ASP type (extensions need an
+   * opt-in this view does not have) and an audience that lists the agent, or none.
+   */
+  @SuppressWarnings("unchecked")
+  private boolean shown(JsonObject event, JsonArray audience) {
+    return EventType.fromWire(event.getString(Fields.TYPE)) != null
+        && Eligibility.inAudience(agent, audience == null ? null : audience.getList());
   }
 
   /** Reads the log after the session's cursor and delivers what it may see, page by page. */
@@ -252,7 +282,8 @@ final class AgentPipeline {
             .put(BusFields.CALLER, agent)
             .put(Fields.SESSION_ID, sessionId)
             .put(Fields.AFTER_SEQUENCE, after)
-            .put(Fields.LIMIT, batch);
+            .put(Fields.LIMIT, batch)
+            .put(BusFields.WITH_HIDDEN, true);
     bus.session(SessionAction.EVENTS, request)
         .onComplete(
             result -> {
@@ -264,6 +295,10 @@ final class AgentPipeline {
                 return;
               }
               JsonArray events = result.result().getJsonArray(Fields.EVENTS, new JsonArray());
+              for (Object hidden :
+                  result.result().getJsonArray(BusFields.HIDDEN, new JsonArray())) {
+                cursor.markPassed(((Number) hidden).longValue());
+              }
               meters.replayPage(events.size());
               deliverFrom(
                   sessionId, cursor, events, 0, result.result().getString(Fields.NEXT_CURSOR));

@@ -49,6 +49,17 @@ final class DeliveryCursor {
     dirty = true;
   }
 
+  /**
+   * An event the agent never sees on this view (its audience leaves the agent out, or an extension
+   * type): delivered and confirmed at once, with nothing written. Only the prefix before it still
+   * decides what is saved, so nothing earlier is skipped.
+   */
+  void markPassed(long sequence) {
+    sent.add(sequence);
+    flushed.add(sequence);
+    dirty = true;
+  }
+
   /** Starts a log read unless one runs; if one runs, asks it to read once more when done. */
   boolean startFetch() {
     if (fetching) {

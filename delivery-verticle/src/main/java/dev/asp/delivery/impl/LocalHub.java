@@ -310,12 +310,14 @@ public final class LocalHub implements DeliveryHub {
     if (events.isEmpty()) {
       return;
     }
+    // beside the events, never in them: a frame is the event JSON as announced
+    JsonArray audiences = announcement.getJsonArray(BusFields.AUDIENCES);
     EncodedEvents encoded = new EncodedEvents(events);
     for (Object item : announcement.getJsonArray(BusFields.PARTICIPANTS, new JsonArray())) {
       JsonObject participant = (JsonObject) item;
       AgentPipeline pipeline = pipelines.get(participant.getString(Fields.HANDLE));
       if (pipeline != null) {
-        pipeline.offer(sessionId, events, participant, encoded);
+        pipeline.offer(sessionId, events, audiences, participant, encoded);
       }
     }
   }

@@ -41,4 +41,20 @@ public final class BusFields {
   public static final String HEAD = "head";
   public static final String PARTICIPANTS = "participants";
   public static final String LEFT_SEQUENCE = "left_sequence";
+
+  /**
+   * In an announcement: one entry per event, parallel to {@code events}, null or the handles the
+   * event is restricted to. Never inside an event: the wire envelope does not carry its audience.
+   */
+  public static final String AUDIENCES = "audiences";
+
+  /** In an {@code EVENTS} request: also report the {@link #HIDDEN} sequences of the page. */
+  public static final String WITH_HIDDEN = "with_hidden";
+
+  /**
+   * In an {@code EVENTS} reply (only when asked with {@link #WITH_HIDDEN}): the sequences of the
+   * page the caller could see by its status but never will on this view (an audience without it, an
+   * extension type), so a delivery cursor may count them as passed.
+   */
+  public static final String HIDDEN = "hidden";
 }

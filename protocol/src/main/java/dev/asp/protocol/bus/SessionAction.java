@@ -8,7 +8,9 @@ package dev.asp.protocol.bus;
  * <p>Failure codes: {@code not_found} when the session is unknown or the caller is not a
  * participant (also for trust denials on create); {@code forbidden} when the caller's participant
  * status does not allow the operation; {@code session_ended} for operations on an ended session;
- * {@code conflict} for reopening an active session; {@code unavailable} when the database is down.
+ * {@code conflict} for reopening an active session or one of any kind but {@code asp}, and for
+ * joining a session whose joined participants number its {@code max_participants} (nothing is
+ * written); {@code unavailable} when the database is down.
  */
 public enum SessionAction {
   /**
@@ -34,8 +36,11 @@ public enum SessionAction {
   /** {@code {caller, session_id}} → the session view of {@code GET /sessions/{id}}. */
   GET,
   /**
-   * {@code {caller, session_id, after_sequence, limit}} → {@code {events:[event], next_cursor?}},
-   * filtered by {@link dev.asp.protocol.Eligibility}.
+   * {@code {caller, session_id, after_sequence, limit, with_hidden?}} → {@code {events:[event],
+   * next_cursor?, hidden?:[seq]}}, filtered by {@link dev.asp.protocol.Eligibility} (the audience
+   * included) and without extension ({@code a2a.*}) events. With {@code with_hidden} (live delivery
+   * only, never from HTTP), the page also lists the sequences hidden from the caller for good,
+   * which count towards {@code limit} and {@code next_cursor}, so a cursor can move past them.
    */
   EVENTS,
   /**

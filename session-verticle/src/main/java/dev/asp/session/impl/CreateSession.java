@@ -1,16 +1,21 @@
 package dev.asp.session.impl;
 
 import dev.asp.protocol.AspException;
+import dev.asp.protocol.EventOrigin;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.Ids;
-import dev.asp.protocol.ParticipantStatus;
-import dev.asp.protocol.SessionState;
+import dev.asp.protocol.SessionKind;
 import dev.asp.session.SessionSettings;
+import dev.asp.session.log.Announcement;
+import dev.asp.session.log.Committed;
+import dev.asp.session.log.EventLog;
+import dev.asp.session.log.Idempotency;
+import dev.asp.session.log.Membership;
+import dev.asp.session.log.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,9 +101,33 @@ public final class CreateSession {
   private Future<Committed> insert(SqlConnection conn, Request request) {
     String id = Ids.newSessionId();
     long now = System.currentTimeMillis();
-    // A new session: nobody else can see it before commit, so no lock is needed for its sequence.
-    EventLog log = new EventLog(id, 0, now);
     JsonObject reply = new JsonObject().put(Fields.SESSION_ID, id);
+    return Sessions.insert(
+            conn,
+            id,
+            SessionKind.ASP,
+            Sessions.PRIVATE,
+            null,
+            request.topic(),
+            request.caller(),
+            now,
+            EventOrigin.ASP)
+        .compose(log -> appendFirstEvents(conn, log, request, reply))
+        .compose(
+            announcement ->
+                Idempotency.remember(
+                        conn,
+                        request.caller(),
+                        SessionQueries.CREATE_SCOPE,
+                        request.idempotencyKey(),
+                        reply,
+                        now)
+                    .map(stored -> new Committed(reply, announcement)));
+  }
+
+  /** The initial message, the invitations (carrying it inline for send-and-end), then the end. */
+  private static Future<Announcement> appendFirstEvents(
+      SqlConnection conn, EventLog log, Request request, JsonObject reply) {
     JsonObject message = null;
     if (request.initialMessage() != null) {
       message =
@@ -111,32 +140,14 @@ public final class CreateSession {
       reply.put(Fields.SEQUENCE, message.getLong(Fields.SEQUENCE));
     }
     JsonObject inlined = request.endAfterSend() ? message : null;
-    return conn.preparedQuery(SessionQueries.INSERT_SESSION)
-        .execute(Tuple.of(id, SessionState.ACTIVE.wire(), request.topic(), request.caller(), now))
-        .compose(
-            v ->
-                conn.preparedQuery(SessionQueries.INSERT_PARTICIPANT)
-                    .execute(Tuple.of(id, request.caller(), ParticipantStatus.JOINED.wire(), now)))
-        .compose(
-            v ->
-                Membership.invite(
-                    conn, log, request.invitees(), request.caller(), request.topic(), inlined))
+    return Membership.invite(
+            conn, log, request.invitees(), request.caller(), request.topic(), inlined)
         // ended last: the invitations (carrying the message inline) come before it
         .compose(
             v ->
                 request.endAfterSend()
                     ? Membership.end(conn, log, request.caller())
                     : Future.succeededFuture())
-        .compose(v -> log.write(conn))
-        .compose(
-            announcement ->
-                Idempotency.remember(
-                        conn,
-                        request.caller(),
-                        SessionQueries.CREATE_SCOPE,
-                        request.idempotencyKey(),
-                        reply,
-                        now)
-                    .map(stored -> new Committed(reply, announcement)));
+        .compose(v -> log.write(conn));
   }
 }

@@ -2,6 +2,11 @@ package dev.asp.session.impl;
 
 import dev.asp.protocol.ParticipantStatus;
 import dev.asp.protocol.bus.BusFields;
+import dev.asp.session.log.Committed;
+import dev.asp.session.log.EventAnnouncer;
+import dev.asp.session.log.EventLog;
+import dev.asp.session.log.Membership;
+import dev.asp.session.log.SessionSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

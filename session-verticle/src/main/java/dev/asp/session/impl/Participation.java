@@ -4,6 +4,10 @@ import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.ParticipantStatus;
+import dev.asp.session.log.Committed;
+import dev.asp.session.log.EventLog;
+import dev.asp.session.log.Membership;
+import dev.asp.session.log.SessionSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +37,11 @@ public final class Participation {
     Future<Committed> run(SqlConnection conn, SessionSnapshot session, String caller);
   }
 
-  /** Invited → joined. Joining twice is a no-op; a left participant needs a fresh invitation. */
+  /**
+   * Invited → joined. Joining twice is a no-op; a left participant needs a fresh invitation; a
+   * session whose joined participants already number its {@code max_participants} refuses with
+   * {@code conflict}, writing nothing.
+   */
   public Future<Committed> join(JsonObject body) {
     return locked(
         body,
@@ -45,9 +53,28 @@ public final class Participation {
           if (session.callerStatus() == ParticipantStatus.LEFT) {
             throw new AspException(ErrorCode.FORBIDDEN, "return is only by a fresh invitation");
           }
-          EventLog log = session.log(System.currentTimeMillis());
-          return Membership.join(conn, log, caller).compose(v -> commit(conn, log, OK));
+          return notFull(conn, session)
+              .compose(
+                  v -> {
+                    EventLog log = session.log(System.currentTimeMillis());
+                    return Membership.join(conn, log, caller).compose(w -> commit(conn, log, OK));
+                  });
         });
+  }
+
+  /** Counted under the row lock, so two joins cannot both take the last place. */
+  private static Future<Void> notFull(SqlConnection conn, SessionSnapshot session) {
+    if (session.maxParticipants() == null) {
+      return Future.succeededFuture();
+    }
+    return Membership.countJoined(conn, session.id())
+        .map(
+            joined -> {
+              if (session.full(joined)) {
+                throw new AspException(ErrorCode.CONFLICT, "session is full");
+              }
+              return null;
+            });
   }
 
   /**

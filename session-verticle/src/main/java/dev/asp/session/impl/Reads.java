@@ -5,6 +5,9 @@ import dev.asp.protocol.Event;
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.ParticipantStatus;
+import dev.asp.protocol.bus.BusFields;
+import dev.asp.session.log.LogQueries;
+import dev.asp.session.log.SessionSnapshot;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +25,9 @@ public final class Reads {
   public static final int DEFAULT_LIMIT = 100;
 
   public static final int MAX_LIMIT = 1000;
+
+  /** Every ASP event type, bound as the list an ASP view shows (no extension types). */
+  private static final String[] ASP_TYPES = EventType.wires();
 
   private final Pool pool;
 
@@ -41,7 +47,7 @@ public final class Reads {
         .map(SessionSnapshot::single)
         .compose(
             session ->
-                pool.preparedQuery(SessionQueries.SELECT_PARTICIPANTS)
+                pool.preparedQuery(LogQueries.SELECT_PARTICIPANTS)
                     .execute(Tuple.of(id))
                     .map(participants -> view(session, participants, caller)));
   }
@@ -73,9 +79,13 @@ public final class Reads {
 
   /**
    * {@code {events:[...], next_cursor?}}: the caller's eligible events after {@code
-   * after_sequence}, in order. One more row than the limit is fetched to know whether more exist;
-   * then {@code next_cursor} is the last returned sequence (pass it back as {@code
-   * after_sequence}).
+   * after_sequence}, in order, extension events left out. One more row than the limit is fetched to
+   * know whether more exist; then {@code next_cursor} is the last returned sequence (pass it back
+   * as {@code after_sequence}).
+   *
+   * <p>With {@code with_hidden} (live delivery), also {@code hidden:[seq]}: the rows of the page
+   * the caller's status admits but that the view never shows it (an audience without it, an
+   * extension type). They count as rows of the page, so a cursor moves past them.
    */
   public Future<JsonObject> events(JsonObject body) {
     String caller = Requests.caller(body);
@@ -88,12 +98,17 @@ public final class Reads {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw Requests.invalid(Fields.LIMIT + " must be between 1 and " + MAX_LIMIT);
     }
+    boolean withHidden = Requests.optionalBoolean(body, BusFields.WITH_HIDDEN);
+    String query =
+        withHidden
+            ? SessionQueries.SELECT_EVENTS_WITH_HIDDEN
+            : SessionQueries.SELECT_ELIGIBLE_EVENTS;
     return pool.preparedQuery(SessionQueries.SELECT_PARTICIPANT)
         .execute(Tuple.of(id, caller))
         .map(SessionSnapshot::single)
         .compose(
             participant ->
-                pool.preparedQuery(SessionQueries.SELECT_ELIGIBLE_EVENTS)
+                pool.preparedQuery(query)
                     .execute(
                         Tuple.of(
                             id,
@@ -104,18 +119,29 @@ public final class Reads {
                             ParticipantStatus.INVITED.wire(),
                             ParticipantStatus.LEFT.wire(),
                             EventType.ENDED.wire(),
-                            EventType.INVITED.wire())))
-        .map(rows -> page(id, rows, (int) limit));
+                            EventType.INVITED.wire(),
+                            ASP_TYPES)))
+        .map(rows -> page(id, rows, (int) limit, withHidden));
   }
 
-  private static JsonObject page(String id, RowSet<Row> rows, int limit) {
+  private static JsonObject page(String id, RowSet<Row> rows, int limit, boolean withHidden) {
     JsonArray events = new JsonArray();
+    JsonArray hidden = new JsonArray();
+    JsonObject page = new JsonObject().put(Fields.EVENTS, events);
+    if (withHidden) {
+      page.put(BusFields.HIDDEN, hidden);
+    }
+    int taken = 0;
     long last = -1;
     for (Row row : rows) {
-      if (events.size() == limit) {
-        return new JsonObject()
-            .put(Fields.EVENTS, events)
-            .put(Fields.NEXT_CURSOR, Long.toString(last));
+      if (taken == limit) {
+        return page.put(Fields.NEXT_CURSOR, Long.toString(last));
+      }
+      taken++;
+      last = row.getLong("sequence");
+      if (withHidden && row.getBoolean("hidden")) {
+        hidden.add(last);
+        continue;
       }
       Event event =
           new Event(
@@ -126,9 +152,8 @@ public final class Reads {
               row.getLong("created_at"),
               row.getJsonObject("payload"));
       events.add(event.toJson());
-      last = event.sequence();
     }
-    return new JsonObject().put(Fields.EVENTS, events);
+    return page;
   }
 
   private static void putIfPresent(JsonObject json, String field, Object value) {

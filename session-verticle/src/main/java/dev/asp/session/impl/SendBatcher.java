@@ -4,6 +4,12 @@ import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.ParticipantStatus;
 import dev.asp.protocol.SessionState;
+import dev.asp.session.log.Announcement;
+import dev.asp.session.log.Committed;
+import dev.asp.session.log.EventAnnouncer;
+import dev.asp.session.log.EventLog;
+import dev.asp.session.log.Idempotency;
+import dev.asp.session.log.LogQueries;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -128,7 +134,7 @@ public final class SendBatcher {
     }
     return pool.withTransaction(
             conn ->
-                conn.preparedQuery(SessionQueries.LOCK_SESSION_FOR_CALLERS)
+                conn.preparedQuery(LogQueries.LOCK_SESSION_FOR_CALLERS)
                     .execute(Tuple.of(sessionId, callers.toArray(String[]::new)))
                     .compose(rows -> appendAll(conn, sessionId, rows, batch, outcomes)))
         .map(

@@ -1,5 +1,7 @@
 package dev.asp.session.impl;
 
+import dev.asp.session.log.Committed;
+import dev.asp.session.log.EventAnnouncer;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;

@@ -1,52 +1,19 @@
 package dev.asp.session.impl;
 
 /**
- * Every SQL statement of the session verticle. Status, state and event-type literals are bound as
- * parameters from the protocol enums, so their spelling lives in one place.
+ * The session verticle's own SQL: reads, reopen, presence, grace and delivery cursors. The append
+ * path's statements (locks, events, participant changes, idempotency) are in {@link
+ * dev.asp.session.log.LogQueries}, shared with every module that appends. Status, state and
+ * event-type literals are bound as parameters from the protocol enums, so their spelling lives in
+ * one place.
  */
 public final class SessionQueries {
   private SessionQueries() {}
 
   // --- sessions ---
 
-  public static final String INSERT_SESSION =
-      "INSERT INTO sessions (id, state, topic, created_by, created_at, ended_at, next_sequence)"
-          + " VALUES ($1, $2, $3, $4, $5, NULL, 0)";
-
-  /**
-   * Takes the session row lock: every command that appends events holds it until commit, which is
-   * what makes next_sequence a gap-free per-session counter.
-   */
-  public static final String LOCK_SESSION =
-      "SELECT s.state, s.topic, s.next_sequence, p.status FROM sessions s"
-          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
-          + " WHERE s.id = $1 FOR UPDATE OF s";
-
-  /**
-   * {@link #LOCK_SESSION} for several callers $2 (an array): one row per caller that has a
-   * participant row, or a single row with a null handle when none has; no row for an unknown
-   * session.
-   */
-  public static final String LOCK_SESSION_FOR_CALLERS =
-      "SELECT s.state, s.next_sequence, p.handle, p.status FROM sessions s"
-          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = ANY($2::text[])"
-          + " WHERE s.id = $1 FOR UPDATE OF s";
-
-  /** The same columns without the lock, for pre-checks repeated under the lock. */
-  public static final String PEEK_SESSION =
-      "SELECT s.state, s.topic, s.next_sequence, p.status FROM sessions s"
-          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
-          + " WHERE s.id = $1";
-
   public static final String SELECT_SESSION =
       "SELECT id, state, topic, created_at, ended_at FROM sessions WHERE id = $1";
-
-  public static final String ADVANCE_SEQUENCE =
-      "UPDATE sessions SET next_sequence = $2 WHERE id = $1";
-
-  /** $2 = ended state, $3 = ended_at. */
-  public static final String END_SESSION =
-      "UPDATE sessions SET state = $2, ended_at = $3 WHERE id = $1";
 
   /** $2 = active state. */
   public static final String REACTIVATE_SESSION =
@@ -57,39 +24,6 @@ public final class SessionQueries {
   public static final String SELECT_PARTICIPANT =
       "SELECT status, left_sequence FROM participants WHERE session_id = $1 AND handle = $2";
 
-  /** The view of GET, and the participant list of invite/reopen; ordered by handle. */
-  public static final String SELECT_PARTICIPANTS =
-      "SELECT handle, status, joined_at, left_at FROM participants WHERE session_id = $1"
-          + " ORDER BY handle";
-
-  /** $3 = status, $4 = joined_at (creator joined at once, invitees NULL). */
-  public static final String INSERT_PARTICIPANT =
-      "INSERT INTO participants (session_id, handle, status, joined_at) VALUES ($1, $2, $3, $4)";
-
-  /**
-   * A (re-)invitation: a new row, or a prior participant back to invited. left_sequence is kept as
-   * history; joined_at/left_at describe the current membership, so they are cleared. $3 = invited.
-   * Every status change clears the disconnected mark: it belongs to one stretch of being joined.
-   */
-  public static final String UPSERT_INVITED =
-      "INSERT INTO participants (session_id, handle, status) VALUES ($1, $2, $3)"
-          + " ON CONFLICT (session_id, handle) DO UPDATE"
-          + " SET status = EXCLUDED.status, joined_at = NULL, left_at = NULL, disconnected = false";
-
-  /** $3 = joined, $4 = joined_at. */
-  public static final String MARK_JOINED =
-      "UPDATE participants SET status = $3, joined_at = $4, disconnected = false"
-          + " WHERE session_id = $1 AND handle = $2";
-
-  /**
-   * $3 = left, $4 = left_at, $5 = left_sequence (the sequence of its session.left), or NULL to keep
-   * the previous one: an agent that was only invited gains no transcript by being made to leave.
-   */
-  public static final String MARK_LEFT =
-      "UPDATE participants SET status = $3, left_at = $4,"
-          + " left_sequence = COALESCE($5, left_sequence), disconnected = false"
-          + " WHERE session_id = $1 AND handle = $2";
-
   /**
    * Leaves without an event (prior participants not re-invited at reopen); left_sequence is only
    * set when given, see {@code Reopen}. $3 = left, $4 = left_at, $5 = left_sequence or NULL.
@@ -98,10 +32,6 @@ public final class SessionQueries {
       "UPDATE participants SET status = $3, left_at = $4,"
           + " left_sequence = COALESCE($5, left_sequence), disconnected = false"
           + " WHERE session_id = $1 AND handle = $2";
-
-  /** $2 = joined. */
-  public static final String COUNT_WITH_STATUS =
-      "SELECT count(*) AS n FROM participants WHERE session_id = $1 AND status = $2";
 
   /**
    * Sessions where $1 (blocker) is not left and $2 (blocked) is invited or joined. $3 = left, $4 =
@@ -113,11 +43,6 @@ public final class SessionQueries {
           + " WHERE a.handle = $1 AND a.status <> $3"
           + " AND b.handle = $2 AND b.status IN ($4, $5)"
           + " ORDER BY b.session_id";
-
-  /** Every participant row, for the announcement of a commit; ordered by handle. */
-  public static final String SELECT_ANNOUNCED_PARTICIPANTS =
-      "SELECT handle, status, left_sequence FROM participants WHERE session_id = $1"
-          + " ORDER BY handle";
 
   /**
    * Sessions where $1 is joined and that are active. $2 = joined, $3 = active. Presence events and
@@ -266,47 +191,58 @@ public final class SessionQueries {
   // --- events ---
 
   /**
-   * One event appended, the sequence advanced and the participants read for the announcement, in
-   * one statement (one round trip instead of three while the session row is locked). The final
-   * SELECT does not see the CTEs' changes, and needs none: they touch no participant. $8 = the next
-   * sequence.
+   * The status part of {@code Eligibility.eligible}, evaluated against the caller's current
+   * participant row p in the same snapshot. $5 = joined, $6 = invited, $7 = left, $8 =
+   * session.ended, $9 = session.invited.
    */
-  public static final String APPEND_ONE_EVENT =
-      "WITH appended AS (INSERT INTO events"
-          + " (session_id, sequence, event_id, type, subject, created_at, payload)"
-          + " VALUES ($1, $2, $3, $4, $5, $6, $7)),"
-          + " advanced AS (UPDATE sessions SET next_sequence = $8 WHERE id = $1)"
-          + " SELECT handle, status, left_sequence FROM participants WHERE session_id = $1"
-          + " ORDER BY handle";
+  private static final String BY_STATUS =
+      " (p.status = $5"
+          + "   OR (p.status = $6 AND (e.type = $8 OR (e.type = $9 AND e.subject = p.handle)))"
+          + "   OR (p.status = $7 AND e.sequence <= p.left_sequence))";
 
-  public static final String INSERT_EVENT =
-      "INSERT INTO events (session_id, sequence, event_id, type, subject, created_at, payload)"
-          + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
+  /**
+   * What an ASP view shows of an event the status admits: an ASP type ($10 = text[] of every {@code
+   * EventType} wire name, so no extension event), and an audience that lists the caller $2 or none
+   * (the audience part of {@code Eligibility.eligible}). Never null.
+   */
+  private static final String SHOWN =
+      " (e.type = ANY ($10::text[]) AND (e.audience IS NULL OR $2 = ANY (e.audience)))";
+
+  /** The rows of session $1 after sequence $3, each with the caller $2's participant row p. */
+  private static final String AFTER_CURSOR =
+      " FROM events e"
+          + " JOIN participants p ON p.session_id = e.session_id AND p.handle = $2"
+          + " WHERE e.session_id = $1 AND e.sequence > $3 AND";
 
   /**
    * The events $2 may see after sequence $3, at most $4 rows: the SQL form of {@code
-   * Eligibility.eligible}, evaluated against the caller's current participant row in the same
-   * snapshot. A caller without a row gets no rows (the access check happens before). $5 = joined,
-   * $6 = invited, $7 = left, $8 = session.ended, $9 = session.invited.
+   * Eligibility.eligible} (status and audience) restricted to ASP types, evaluated against the
+   * caller's current participant row in the same snapshot. A caller without a row gets no rows (the
+   * access check happens before). Parameters as in {@link #BY_STATUS} and {@link #SHOWN}.
    */
   public static final String SELECT_ELIGIBLE_EVENTS =
-      "SELECT e.type, e.event_id, e.sequence, e.created_at, e.payload FROM events e"
-          + " JOIN participants p ON p.session_id = e.session_id AND p.handle = $2"
-          + " WHERE e.session_id = $1 AND e.sequence > $3"
-          + " AND (p.status = $5"
-          + "   OR (p.status = $6 AND (e.type = $8 OR (e.type = $9 AND e.subject = p.handle)))"
-          + "   OR (p.status = $7 AND e.sequence <= p.left_sequence))"
+      "SELECT e.type, e.event_id, e.sequence, e.created_at, e.payload"
+          + AFTER_CURSOR
+          + BY_STATUS
+          + " AND"
+          + SHOWN
           + " ORDER BY e.sequence LIMIT $4";
 
-  // --- idempotency ---
-
-  public static final String SELECT_IDEMPOTENT_RESULT =
-      "SELECT result FROM idempotency_keys WHERE agent = $1 AND scope = $2 AND key = $3";
-
-  /** Returns no row when another request stored this key first (the constraint decides). */
-  public static final String INSERT_IDEMPOTENT_RESULT =
-      "INSERT INTO idempotency_keys (agent, scope, key, result, created_at)"
-          + " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING agent";
+  /**
+   * {@link #SELECT_ELIGIBLE_EVENTS} for live delivery: also the rows the status admits but the view
+   * never shows, marked {@code hidden} (without their payload), so the delivery cursor can move
+   * past them instead of waiting for them for ever. They count towards the limit $4.
+   */
+  public static final String SELECT_EVENTS_WITH_HIDDEN =
+      "SELECT e.type, e.event_id, e.sequence, e.created_at,"
+          + " CASE WHEN"
+          + SHOWN
+          + " THEN e.payload END AS payload, NOT"
+          + SHOWN
+          + " AS hidden"
+          + AFTER_CURSOR
+          + BY_STATUS
+          + " ORDER BY e.sequence LIMIT $4";
 
   /** The scope of session-create keys; message keys are scoped by their session id. */
   public static final String CREATE_SCOPE = "create";

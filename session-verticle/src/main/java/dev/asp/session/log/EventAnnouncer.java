@@ -1,9 +1,12 @@
-package dev.asp.session.impl;
+package dev.asp.session.log;
 
 import dev.asp.protocol.Event;
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.bus.Addresses;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.vertx.core.eventbus.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,23 +19,32 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <p>Every commit passes here, so this is also where committed events are counted and where a
  * session's end is logged, whatever ended it (an explicit end, the last participant leaving, a
- * grace expiry, a block).
+ * grace expiry, a block, or an A2A command).
+ *
+ * <p>Thread-safe: one instance may serve every verticle instance of a module.
  */
 public final class EventAnnouncer {
   private static final Logger LOG = LoggerFactory.getLogger(EventAnnouncer.class);
   private static final String ENDED = EventType.ENDED.wire();
 
   private final EventBus bus;
-  private final SessionMeters meters;
+  private final Counter committed;
 
-  public EventAnnouncer(EventBus bus, SessionMeters meters) {
+  /**
+   * @param registry where {@code asp.events.committed} is counted, or null for nowhere; every
+   *     announcer of a node shares the one counter (a registry returns the same meter for a name)
+   */
+  public EventAnnouncer(EventBus bus, MeterRegistry registry) {
     this.bus = bus;
-    this.meters = meters;
+    this.committed =
+        Counter.builder("asp.events.committed")
+            .description("events committed to session logs by this node (announced after commit)")
+            .register(registry == null ? new CompositeMeterRegistry() : registry);
   }
 
   public void announce(Announcement announcement) {
     if (!announcement.isEmpty()) {
-      meters.committed(announcement.events().size());
+      committed.increment(announcement.events().size());
       bus.publish(Addresses.EVENTS_COMMITTED, announcement.toJson());
       for (Event event : announcement.events()) {
         if (ENDED.equals(event.type())) {

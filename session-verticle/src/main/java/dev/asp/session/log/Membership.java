@@ -1,4 +1,4 @@
-package dev.asp.session.impl;
+package dev.asp.session.log;
 
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * Participant and state changes that come with an event. Each method appends its event to the
  * transaction's {@link EventLog} and writes the matching row change on the same connection, so the
- * two commit together. Callers hold the session row lock.
+ * two commit together. Callers hold the session row lock and have made the checks (state, status,
+ * trust, {@code max_participants}) before calling: these methods check nothing.
  */
 public final class Membership {
   private Membership() {}
@@ -25,7 +26,7 @@ public final class Membership {
   /** Every participant's current status, ordered by handle. */
   public static Future<Map<String, ParticipantStatus>> statuses(SqlClient client, String id) {
     return client
-        .preparedQuery(SessionQueries.SELECT_PARTICIPANTS)
+        .preparedQuery(LogQueries.SELECT_PARTICIPANTS)
         .execute(Tuple.of(id))
         .map(
             rows -> {
@@ -69,18 +70,50 @@ public final class Membership {
       }
       log.append(EventType.INVITED, invitee, payload);
     }
-    return conn.preparedQuery(SessionQueries.UPSERT_INVITED).executeBatch(rows).mapEmpty();
+    return conn.preparedQuery(LogQueries.UPSERT_INVITED).executeBatch(rows).mapEmpty();
   }
 
-  /** {@code session.joined {agent}}; the participant becomes joined. */
-  public static Future<Void> join(SqlConnection conn, EventLog log, String agent) {
+  /**
+   * The hub joins {@code agent} (hub spec §2.4.3): {@code session.invited {invitee, by, topic?}}
+   * then {@code session.joined {agent}}, so ASP clients see the usual shapes, with one row change.
+   * Works for a new participant, an invited one and one that left; an agent already joined must not
+   * be passed.
+   */
+  public static Future<Void> hubJoin(
+      SqlConnection conn, EventLog log, String agent, String by, String topic) {
+    JsonObject invited = new JsonObject().put(Fields.INVITEE, agent).put(Fields.BY, by);
+    if (topic != null) {
+      invited.put(Fields.TOPIC, topic);
+    }
+    log.append(EventType.INVITED, agent, invited);
+    return publicJoin(conn, log, agent);
+  }
+
+  /**
+   * Joins {@code agent} without an invitation (a public session, hub spec §2.4.3): {@code
+   * session.joined {agent}} only. The agent has no participant row yet (a row is inserted, joined)
+   * or has left (it is joined again); an agent already joined must not be passed.
+   */
+  public static Future<Void> publicJoin(SqlConnection conn, EventLog log, String agent) {
     log.append(EventType.JOINED, agent, new JsonObject().put(Fields.AGENT, agent));
-    return conn.preparedQuery(SessionQueries.MARK_JOINED)
+    return conn.preparedQuery(LogQueries.UPSERT_JOINED)
         .execute(Tuple.of(log.sessionId(), agent, ParticipantStatus.JOINED.wire(), log.now()))
         .mapEmpty();
   }
 
-  /** Leaves of the agent's own accord (or forced by a block): reason {@code left}. */
+  /** {@code session.joined {agent}}; the invited participant becomes joined. */
+  public static Future<Void> join(SqlConnection conn, EventLog log, String agent) {
+    log.append(EventType.JOINED, agent, new JsonObject().put(Fields.AGENT, agent));
+    return conn.preparedQuery(LogQueries.MARK_JOINED)
+        .execute(Tuple.of(log.sessionId(), agent, ParticipantStatus.JOINED.wire(), log.now()))
+        .mapEmpty();
+  }
+
+  /**
+   * Leaves of the agent's own accord (or forced by a block): reason {@code left}. An invited agent
+   * leaving declines its invitation: it gets {@code session.left} too, and reads no more than it
+   * could before.
+   */
   public static Future<Void> leave(
       SqlConnection conn,
       EventLog log,
@@ -114,7 +147,7 @@ public final class Membership {
     // (force-left by a block) keeps what it could see before, and never gains the transcript.
     Long visibleThrough = wasStatus == ParticipantStatus.JOINED ? leftSequence : null;
     Future<Void> left =
-        conn.preparedQuery(SessionQueries.MARK_LEFT)
+        conn.preparedQuery(LogQueries.MARK_LEFT)
             .execute(
                 Tuple.of(
                     log.sessionId(),
@@ -137,14 +170,15 @@ public final class Membership {
       payload.put(Fields.ENDED_BY, endedBy);
     }
     log.append(EventType.ENDED, endedBy, payload);
-    return conn.preparedQuery(SessionQueries.END_SESSION)
+    return conn.preparedQuery(LogQueries.END_SESSION)
         .execute(Tuple.of(log.sessionId(), SessionState.ENDED.wire(), log.now()))
         .mapEmpty();
   }
 
-  private static Future<Long> countJoined(SqlClient client, String id) {
+  /** How many participants are joined now (compare with {@code max_participants}). */
+  public static Future<Long> countJoined(SqlClient client, String id) {
     return client
-        .preparedQuery(SessionQueries.COUNT_WITH_STATUS)
+        .preparedQuery(LogQueries.COUNT_WITH_STATUS)
         .execute(Tuple.of(id, ParticipantStatus.JOINED.wire()))
         .map(rows -> rows.iterator().next().getLong("n"));
   }

@@ -1,4 +1,4 @@
-package dev.asp.session.impl;
+package dev.asp.session.log;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -29,7 +29,7 @@ public final class Idempotency {
       return Future.succeededFuture(null);
     }
     return client
-        .preparedQuery(SessionQueries.SELECT_IDEMPOTENT_RESULT)
+        .preparedQuery(LogQueries.SELECT_IDEMPOTENT_RESULT)
         .execute(Tuple.of(agent, scope, key))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getJsonObject("result"));
   }
@@ -43,7 +43,7 @@ public final class Idempotency {
     if (key == null) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery(SessionQueries.INSERT_IDEMPOTENT_RESULT)
+    return conn.preparedQuery(LogQueries.INSERT_IDEMPOTENT_RESULT)
         .execute(Tuple.of(agent, scope, key, result, now))
         .compose(
             rows ->
