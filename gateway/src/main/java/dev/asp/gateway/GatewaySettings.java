@@ -17,6 +17,8 @@ import dev.asp.protocol.MessageLimits;
  * @param authCacheTtlMs how long a cached lookup is trusted (revocations evict at once anyway)
  * @param serveApi serve the REST API (the node runs the gateway role)
  * @param serveStream serve {@code WS /connect} (the node runs delivery, which takes the sockets)
+ * @param a2a what {@code /a2a/*} needs, or null when the A2A surface is disabled (every {@code
+ *     /a2a/*} path then answers {@code route_not_found})
  */
 public record GatewaySettings(
     String host,
@@ -30,4 +32,36 @@ public record GatewaySettings(
     int authCacheSize,
     long authCacheTtlMs,
     boolean serveApi,
-    boolean serveStream) {}
+    boolean serveStream,
+    A2aGatewaySettings a2a) {
+
+  /** Without the A2A surface. */
+  public GatewaySettings(
+      String host,
+      int port,
+      int maxBodyBytes,
+      MessageLimits limits,
+      int maxInvitees,
+      int maxTopicLength,
+      long busTimeoutMs,
+      int wsClosingTimeoutSeconds,
+      int authCacheSize,
+      long authCacheTtlMs,
+      boolean serveApi,
+      boolean serveStream) {
+    this(
+        host,
+        port,
+        maxBodyBytes,
+        limits,
+        maxInvitees,
+        maxTopicLength,
+        busTimeoutMs,
+        wsClosingTimeoutSeconds,
+        authCacheSize,
+        authCacheTtlMs,
+        serveApi,
+        serveStream,
+        null);
+  }
+}

@@ -5,6 +5,7 @@ import dev.asp.gateway.impl.ConnectRoute;
 import dev.asp.gateway.impl.ErrorResponses;
 import dev.asp.gateway.impl.SessionRoutes;
 import dev.asp.gateway.impl.TokenCache;
+import dev.asp.gateway.impl.a2a.A2aRoutes;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
@@ -62,6 +63,8 @@ public final class GatewayVerticle extends VerticleBase {
                         ? "WS /connect needs a WebSocket upgrade"
                         : "this node serves no event streams (it does not run delivery)"));
     if (settings.serveApi()) {
+      // first: /a2a/* has its own error body and its own not-found rule
+      new A2aRoutes(bus, tokens, settings.a2a(), settings.busTimeoutMs()).mount(router);
       new SessionRoutes(bus, settings, tokens).mount(router);
       new AdminRoutes(bus, tokens).mount(router);
     }

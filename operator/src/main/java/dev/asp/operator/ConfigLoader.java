@@ -84,6 +84,31 @@ public final class ConfigLoader {
     setting("ASP_MANAGEMENT_PORT", "9090", "port of /health/live, /health/ready, /metrics");
     setting("ASP_HEALTH_TIMEOUT_MS", "2000", "longest a readiness check waits (then: not ready)");
     setting("ASP_LOG_FORMAT", "text", "text | json (one JSON object per line)");
+    setting("ASP_A2A_ENABLED", "true", "serve the A2A hub surface /a2a/*");
+    setting("ASP_A2A_NODE_OWNER", "a2a", "reserved owner of hub nodes (@a2a.node_x)");
+    setting("ASP_A2A_NODE_POLICY", "open", "inbound policy of new hub nodes: open | allowlist");
+    setting("ASP_A2A_HUB_NODE_ID", null, "hub_<32 hex>; unset = generated once and stored");
+    setting("ASP_A2A_DEFAULT_LEVEL", "3", "capability level of every node (1..3)");
+    setting("ASP_A2A_HELLO_LIMIT", "60", "hellos per client address per window (429 beyond)");
+    setting("ASP_A2A_HELLO_WINDOW_MS", "3600000", "window of the hello limit");
+    setting("ASP_A2A_TRUST_FORWARDED_FOR", "false", "take the hello address from X-Forwarded-For");
+    setting(
+        "ASP_A2A_UNCLAIMED_REISSUE_MS",
+        "600000",
+        "reissue window of a never-used secret (0 = off)");
+    setting("ASP_A2A_HEARTBEAT_INTERVAL_MS", "300000", "heartbeat interval told to nodes");
+    setting("ASP_A2A_OFFLINE_MS", "900000", "a node is alive this long after its last heartbeat");
+    setting("ASP_A2A_HEARTBEAT_LIMIT", "6", "heartbeats per node per window (429 beyond)");
+    setting("ASP_A2A_HEARTBEAT_WINDOW_MS", "300000", "window of the heartbeat limit");
+    setting("ASP_A2A_HEARTBEAT_EVENTS", "20", "events carried per heartbeat");
+    setting("ASP_A2A_POLL_MAX_WAIT_MS", "55000", "longest long-poll");
+    setting("ASP_A2A_POLL_BATCH", "50", "default poll limit (max 100)");
+    setting("ASP_A2A_POLL_LIMIT", "120", "polls per node per window (429 beyond)");
+    setting("ASP_A2A_POLL_WINDOW_MS", "60000", "window of the poll limit");
+    setting("ASP_A2A_MAX_MESSAGE_CHARS", "16384", "largest A2A message payload as JSON (413)");
+    setting("ASP_A2A_MAX_PARTICIPANTS", "20", "default and cap of max_participants");
+    setting("ASP_A2A_SHARED_CONTEXT_BYTES", "51200", "bound of shared_context as UTF-8 JSON");
+    setting("ASP_A2A_CONTEXT_MAX", "500", "largest recent_messages window of session/context");
   }
 
   private ConfigLoader() {}
@@ -172,12 +197,50 @@ public final class ConfigLoader {
             reader.parsed("ASP_LOG_FORMAT", LogFormat::parse, LogFormat.TEXT),
             reader.integer("ASP_REORDER_HOLD_MS", 0, 10_000),
             reader.integer("ASP_DELIVERY_REQUESTS", 1, 10_000),
-            reader.integer("ASP_DATABASE_WAIT_QUEUE", 1, 1_000_000));
+            reader.integer("ASP_DATABASE_WAIT_QUEUE", 1, 1_000_000),
+            a2a(reader, problems));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(
           "invalid configuration:\n  " + String.join("\n  ", problems));
     }
     return config;
+  }
+
+  private static A2aConfig a2a(Reader reader, List<String> problems) {
+    String owner = reader.text("ASP_A2A_NODE_OWNER");
+    if (!owner.matches("[a-z0-9_-]{1,64}")) {
+      problems.add("ASP_A2A_NODE_OWNER must be an owner name ([a-z0-9_-], got '" + owner + "')");
+    }
+    String hubId = reader.optional("ASP_A2A_HUB_NODE_ID");
+    if (hubId != null && !hubId.matches("hub_[0-9a-f]{32}")) {
+      problems.add("ASP_A2A_HUB_NODE_ID must be hub_ and 32 lowercase hex digits");
+    }
+    return new A2aConfig(
+        reader.bool("ASP_A2A_ENABLED"),
+        owner,
+        reader.parsed(
+            "ASP_A2A_NODE_POLICY",
+            dev.asp.protocol.InboundPolicy::fromWire,
+            dev.asp.protocol.InboundPolicy.OPEN),
+        hubId,
+        reader.integer("ASP_A2A_DEFAULT_LEVEL", 1, 3),
+        reader.integer("ASP_A2A_HELLO_LIMIT", 1, 1_000_000),
+        reader.integer("ASP_A2A_HELLO_WINDOW_MS", 100, 86_400_000),
+        reader.bool("ASP_A2A_TRUST_FORWARDED_FOR"),
+        reader.integer("ASP_A2A_UNCLAIMED_REISSUE_MS", 0, 86_400_000),
+        reader.integer("ASP_A2A_HEARTBEAT_INTERVAL_MS", 1000, 86_400_000),
+        reader.integer("ASP_A2A_OFFLINE_MS", 1000, 604_800_000),
+        reader.integer("ASP_A2A_HEARTBEAT_LIMIT", 1, 1_000_000),
+        reader.integer("ASP_A2A_HEARTBEAT_WINDOW_MS", 100, 86_400_000),
+        reader.integer("ASP_A2A_HEARTBEAT_EVENTS", 0, 100),
+        reader.integer("ASP_A2A_POLL_MAX_WAIT_MS", 0, 300_000),
+        reader.integer("ASP_A2A_POLL_BATCH", 1, 100),
+        reader.integer("ASP_A2A_POLL_LIMIT", 1, 1_000_000),
+        reader.integer("ASP_A2A_POLL_WINDOW_MS", 100, 86_400_000),
+        reader.integer("ASP_A2A_MAX_MESSAGE_CHARS", 16, 1_048_576),
+        reader.integer("ASP_A2A_MAX_PARTICIPANTS", 2, 1000),
+        reader.integer("ASP_A2A_SHARED_CONTEXT_BYTES", 256, 16_777_216),
+        reader.integer("ASP_A2A_CONTEXT_MAX", 1, 10_000));
   }
 
   private static ClusterSettings cluster(Reader reader, List<String> problems) {

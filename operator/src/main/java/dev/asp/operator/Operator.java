@@ -1,13 +1,21 @@
 package dev.asp.operator;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.asp.a2a.A2aSchema;
+import dev.asp.a2a.A2aSettings;
+import dev.asp.a2a.A2aVerticle;
 import dev.asp.delivery.DeliverySettings;
 import dev.asp.delivery.DeliveryVerticle;
+import dev.asp.gateway.A2aGatewaySettings;
 import dev.asp.gateway.GatewaySettings;
 import dev.asp.gateway.GatewayVerticle;
+import dev.asp.gateway.limits.Limit;
+import dev.asp.gateway.limits.LocalRateLimiter;
+import dev.asp.gateway.limits.RateLimiter;
 import dev.asp.operator.cluster.ClusterMembership;
 import dev.asp.operator.cluster.ClusterSettings;
 import dev.asp.operator.cluster.HazelcastConfigs;
+import dev.asp.operator.cluster.HazelcastRateLimiter;
 import dev.asp.operator.impl.SeedFile;
 import dev.asp.operator.management.Management;
 import dev.asp.operator.management.NodeMetrics;
@@ -167,7 +175,8 @@ public final class Operator {
     }
     ClusterSettings cluster = config.cluster();
     HazelcastClusterManager manager =
-        new HazelcastClusterManager(HazelcastConfigs.build(cluster, nodeId));
+        new HazelcastClusterManager(
+            HazelcastConfigs.build(cluster, nodeId, longestRateWindowMs(config)));
     EventBusOptions eventBus = new EventBusOptions().setPort(cluster.eventBusPort());
     if (cluster.eventBusHost() != null) {
       eventBus.setHost(cluster.eventBusHost());
@@ -227,7 +236,7 @@ public final class Operator {
         .compose(v -> deployBackends(vertx, config, db, registry, backIds))
         .compose(v -> forgetOtherNodes(config, bus, membership, nodeId))
         .compose(v -> deployDelivery(vertx, config, nodeId, registry, frontIds))
-        .compose(v -> deployGateways(vertx, config, frontIds))
+        .compose(v -> deployGateways(vertx, config, limiter(hazelcast), frontIds))
         .compose(port -> seed(vertx, config, bus).map(port))
         .map(
             port -> {
@@ -251,6 +260,14 @@ public final class Operator {
             });
   }
 
+  /**
+   * Where the A2A rate limits are counted: in this JVM when the node runs alone, in Hazelcast when
+   * clustered, so a node's limit holds however its requests are spread over the gateways.
+   */
+  private static RateLimiter limiter(HazelcastInstance hazelcast) {
+    return hazelcast == null ? new LocalRateLimiter() : new HazelcastRateLimiter(hazelcast);
+  }
+
   /** Applies (or, when a separate step migrates, verifies) the schema of the modules run here. */
   private static Void prepareSchema(OperatorConfig config, DatabaseSettings db) {
     List<SchemaMigrator.Module> modules = new ArrayList<>();
@@ -259,6 +276,7 @@ public final class Operator {
     }
     if (config.runs(Role.SESSION)) {
       modules.add(SessionSchema.MODULE);
+      modules.add(A2aSchema.MODULE); // after the session module's: it references its tables
     }
     for (SchemaMigrator.Module module : modules) {
       if (config.migrateOnStart()) {
@@ -274,6 +292,7 @@ public final class Operator {
   public static void migrate(DatabaseSettings db) {
     SchemaMigrator.migrate(db, TrustSchema.MODULE);
     SchemaMigrator.migrate(db, SessionSchema.MODULE);
+    SchemaMigrator.migrate(db, A2aSchema.MODULE);
   }
 
   private static Future<Void> deployBackends(
@@ -282,7 +301,11 @@ public final class Operator {
       DatabaseSettings db,
       MeterRegistry meters,
       List<String> ids) {
-    TrustSettings trust = new TrustSettings(db, config.adminToken(), config.busTimeoutMs());
+    A2aConfig a2a = config.a2a();
+    TrustSettings trust =
+        new TrustSettings(db, config.adminToken(), config.busTimeoutMs())
+            .withHubNodes(
+                a2a.nodeOwner(), a2a.nodePolicy(), a2a.unclaimedReissueMs(), a2a.hubNodeId());
     SessionSettings session =
         new SessionSettings(
             db,
@@ -306,6 +329,11 @@ public final class Operator {
                   () -> new SessionVerticle(session),
                   new DeploymentOptions().setInstances(config.sessionInstances()))
               .onSuccess(ids::add));
+      if (config.a2a().enabled()) {
+        // one instance per node: it holds the node's long-polls and hears each commit once (P4)
+        deployed.add(
+            vertx.deployVerticle(new A2aVerticle(a2aSettings(config, db))).onSuccess(ids::add));
+      }
     }
     return Future.all(deployed).mapEmpty();
   }
@@ -353,7 +381,7 @@ public final class Operator {
    * 0 is first resolved to one free port.
    */
   private static Future<Integer> deployGateways(
-      Vertx vertx, OperatorConfig config, List<String> ids) {
+      Vertx vertx, OperatorConfig config, RateLimiter limiter, List<String> ids) {
     if (!config.runs(Role.GATEWAY) && !config.runs(Role.DELIVERY)) {
       return Future.succeededFuture(-1);
     }
@@ -363,7 +391,7 @@ public final class Operator {
             : vertx.executeBlocking(() -> freePort(config.httpHost()), false);
     return port.compose(
         chosen -> {
-          GatewaySettings settings = gatewaySettings(config, chosen);
+          GatewaySettings settings = gatewaySettings(config, chosen, limiter);
           return vertx
               .deployVerticle(
                   () -> new GatewayVerticle(settings),
@@ -379,7 +407,52 @@ public final class Operator {
     }
   }
 
-  private static GatewaySettings gatewaySettings(OperatorConfig config, int port) {
+  private static A2aSettings a2aSettings(OperatorConfig config, DatabaseSettings db) {
+    A2aConfig a2a = config.a2a();
+    return new A2aSettings(
+        db,
+        config.busTimeoutMs(),
+        a2a.nodeOwner(),
+        a2a.defaultLevel(),
+        a2a.offlineMs(),
+        a2a.pollMaxWaitMs(),
+        a2a.maxParticipants(),
+        a2a.sharedContextBytes(),
+        a2a.contextMax(),
+        config.maxTopicLength());
+  }
+
+  /** The gateway's A2A settings, or null when the surface is off. */
+  private static A2aGatewaySettings a2aGateway(OperatorConfig config, RateLimiter limiter) {
+    A2aConfig a2a = config.a2a();
+    if (!a2a.enabled()) {
+      return null;
+    }
+    return new A2aGatewaySettings(
+        a2a.nodeOwner(),
+        limiter,
+        new Limit("a2a.hello", a2a.helloLimit(), a2a.helloWindowMs()),
+        new Limit("a2a.heartbeat", a2a.heartbeatLimit(), a2a.heartbeatWindowMs()),
+        new Limit("a2a.poll", a2a.pollLimit(), a2a.pollWindowMs()),
+        a2a.trustForwardedFor(),
+        a2a.heartbeatIntervalMs(),
+        a2a.heartbeatEvents(),
+        a2a.pollMaxWaitMs(),
+        a2a.pollBatch(),
+        a2a.maxMessageChars(),
+        a2a.maxParticipants(),
+        config.maxTopicLength(),
+        a2a.contextMax());
+  }
+
+  /** The longest window of the A2A limits: the Hazelcast map keeps buckets at least this long. */
+  static long longestRateWindowMs(OperatorConfig config) {
+    A2aConfig a2a = config.a2a();
+    return Math.max(a2a.helloWindowMs(), Math.max(a2a.heartbeatWindowMs(), a2a.pollWindowMs()));
+  }
+
+  private static GatewaySettings gatewaySettings(
+      OperatorConfig config, int port, RateLimiter limiter) {
     return new GatewaySettings(
         config.httpHost(),
         port,
@@ -392,7 +465,8 @@ public final class Operator {
         config.authCacheSize(),
         config.authCacheTtlMs(),
         config.runs(Role.GATEWAY),
-        config.runs(Role.DELIVERY));
+        config.runs(Role.DELIVERY),
+        a2aGateway(config, limiter));
   }
 
   private static DeliverySettings deliverySettings(

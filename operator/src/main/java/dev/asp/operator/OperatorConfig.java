@@ -27,6 +27,7 @@ import java.util.Set;
  * @param reorderHoldMs how long a live event ahead of its turn waits before the log is read
  * @param deliveryRequests requests delivery keeps in flight to the session service; more wait
  * @param databaseWaitQueue requests that may wait for a connection of one pool; more are shed
+ * @param a2a the A2A hub surface's settings
  */
 public record OperatorConfig(
     Set<Role> roles,
@@ -65,7 +66,8 @@ public record OperatorConfig(
     LogFormat logFormat,
     long reorderHoldMs,
     int deliveryRequests,
-    int databaseWaitQueue) {
+    int databaseWaitQueue,
+    A2aConfig a2a) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;

@@ -35,7 +35,7 @@ public final class TokenCache {
   }
 
   /** The agent a token belongs to, or a failed future with {@code unauthenticated}. */
-  Future<String> agent(String token) {
+  public Future<String> agent(String token) {
     if (maxSize == 0) {
       return lookup(token);
     }

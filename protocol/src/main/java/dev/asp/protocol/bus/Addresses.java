@@ -38,4 +38,14 @@ public final class Addresses {
    * presence are repaired. Body: {@code {}}.
    */
   public static final String DELIVERY_RESYNC = "asp.delivery.resync";
+
+  /** Point-to-point: the A2A verticle ({@link dev.asp.protocol.a2a.A2aAction}). */
+  public static final String A2A = "asp.a2a";
+
+  /**
+   * Publish: a pull request superseded the open one of the same node and channel (hub spec §5.3),
+   * wherever that one is held; its holder answers it at once, empty. Body: {@code {agent, channel,
+   * request_id}} ({@code request_id} is the new request's: every other one gives way).
+   */
+  public static final String A2A_SUPERSEDED = "asp.a2a.superseded";
 }

@@ -1,0 +1,45 @@
+package dev.asp.a2a;
+
+import dev.asp.storage.DatabaseSettings;
+
+/**
+ * Configuration of the A2A verticle (hub spec §15).
+ *
+ * @param db the PostgreSQL holding the session and A2A tables (both migrated)
+ * @param busTimeoutMs how long to wait for the trust verticle
+ * @param nodeOwner the reserved owner of hub nodes ({@code a2a}): {@code @a2a.node_x} is {@code
+ *     node_x} on the wire
+ * @param defaultLevel the capability level of a node no admin changed (1..3)
+ * @param offlineMs a node is alive while its last hello or heartbeat is this recent
+ * @param pollMaxWaitMs the longest a long-poll waits
+ * @param maxParticipants default and cap of {@code max_participants}
+ * @param sharedContextBytes the bound of {@code shared_context} as UTF-8 JSON
+ * @param contextMax the largest {@code recent_messages} window
+ * @param maxTopicLength the longest title
+ */
+public record A2aSettings(
+    DatabaseSettings db,
+    long busTimeoutMs,
+    String nodeOwner,
+    int defaultLevel,
+    long offlineMs,
+    long pollMaxWaitMs,
+    int maxParticipants,
+    int sharedContextBytes,
+    int contextMax,
+    int maxTopicLength) {
+
+  public A2aSettings {
+    if (db == null || nodeOwner == null) {
+      throw new IllegalArgumentException("db and nodeOwner are required");
+    }
+    if (defaultLevel < 1 || defaultLevel > 3) {
+      throw new IllegalArgumentException("defaultLevel must be 1..3");
+    }
+  }
+
+  /** The hub spec's defaults. */
+  public static A2aSettings defaults(DatabaseSettings db, long busTimeoutMs) {
+    return new A2aSettings(db, busTimeoutMs, "a2a", 3, 900_000, 55_000, 20, 51_200, 500, 1000);
+  }
+}

@@ -1,0 +1,208 @@
+package dev.asp.a2a.impl;
+
+/**
+ * Every SQL statement of the A2A verticle. Appending to a session's log is not here: it goes
+ * through the session module's {@code EventLog} and {@code Membership}, in the same transaction.
+ */
+public final class A2aQueries {
+  private A2aQueries() {}
+
+  /** Now in epoch milliseconds of the database clock, which liveness is measured against. */
+  static final String DB_NOW = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+  // --- nodes
+
+  /** $1 handle, $2 keywords or NULL to keep, $3 capabilities or NULL to keep, $4 hello. */
+  public static final String NODE_SEEN =
+      "INSERT INTO a2a_nodes (handle, keywords, capabilities, last_seen, created_at)"
+          + " VALUES ($1, COALESCE($2, '{}'::text[]), $3, "
+          + DB_NOW
+          + ", "
+          + DB_NOW
+          + ") ON CONFLICT (handle) DO UPDATE SET last_seen = EXCLUDED.last_seen,"
+          + " keywords = CASE WHEN $4 THEN EXCLUDED.keywords ELSE a2a_nodes.keywords END,"
+          + " capabilities = CASE WHEN $4 THEN EXCLUDED.capabilities ELSE a2a_nodes.capabilities"
+          + " END RETURNING level";
+
+  /**
+   * $1 handles, $2 offline window → those alive (§4): a hello or heartbeat within the window, or a
+   * live ASP connection somewhere in the cluster (the session module's presence rows).
+   */
+  public static final String ALIVE_NODES =
+      "SELECT h AS handle FROM unnest($1::text[]) AS h WHERE EXISTS (SELECT 1 FROM a2a_nodes n"
+          + " WHERE n.handle = h AND n.last_seen > "
+          + DB_NOW
+          + " - $2) OR EXISTS (SELECT 1 FROM presence r WHERE r.agent = h)";
+
+  // --- sessions
+
+  /**
+   * Takes the session row lock (every command that appends holds it until commit) and reads the
+   * session with its A2A attributes and the caller's participant row ($2), in one round trip. No
+   * row: unknown session. A null status: the caller has no participant row.
+   */
+  public static final String LOCK_SESSION =
+      "SELECT s.state, s.kind, s.visibility, s.max_participants, s.topic, s.next_sequence,"
+          + " s.created_by, s.created_at, p.status, a.description, a.owner, a.orchestrator,"
+          + " a.status AS a2a_status, a.shared_context FROM sessions s"
+          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
+          + " LEFT JOIN a2a_sessions a ON a.session_id = s.id"
+          + " WHERE s.id = $1 FOR UPDATE OF s";
+
+  /** The same read without the lock, for pre-checks and reads. */
+  public static final String PEEK_SESSION =
+      "SELECT s.state, s.kind, s.visibility, s.max_participants, s.topic, s.next_sequence,"
+          + " s.created_by, s.created_at, p.status, a.description, a.owner, a.orchestrator,"
+          + " a.status AS a2a_status, a.shared_context FROM sessions s"
+          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
+          + " LEFT JOIN a2a_sessions a ON a.session_id = s.id"
+          + " WHERE s.id = $1";
+
+  public static final String INSERT_A2A_SESSION =
+      "INSERT INTO a2a_sessions (session_id, description, owner, orchestrator, status,"
+          + " updated_at) VALUES ($1, $2, $3, $3, $4, $5)";
+
+  public static final String TOUCH_SESSION =
+      "UPDATE a2a_sessions SET updated_at = $2 WHERE session_id = $1";
+
+  public static final String SET_SHARED_CONTEXT =
+      "UPDATE a2a_sessions SET shared_context = $2, updated_at = $3 WHERE session_id = $1";
+
+  public static final String SET_ORCHESTRATOR =
+      "UPDATE a2a_sessions SET orchestrator = $2 WHERE session_id = $1";
+
+  /** Participants with their join time, for context and the orchestrator hand-over. */
+  public static final String PARTICIPANTS =
+      "SELECT handle, status, joined_at FROM participants WHERE session_id = $1"
+          + " ORDER BY joined_at NULLS LAST, handle";
+
+  /** $1 visibility public, $2 kind a2a, $3 active state, $4 limit. */
+  public static final String LIST_SESSIONS =
+      "SELECT s.id, s.topic, s.max_participants, s.created_at, a.description, a.owner,"
+          + " a.status, a.updated_at,"
+          + " (SELECT count(*) FROM participants p WHERE p.session_id = s.id"
+          + "  AND p.status = 'joined') AS participant_count"
+          + " FROM a2a_sessions a JOIN sessions s ON s.id = a.session_id"
+          + " WHERE s.visibility = $1 AND s.kind = $2 AND s.state = $3"
+          + " AND a.status IN ('active', 'converging')"
+          + " ORDER BY a.updated_at DESC, s.id DESC LIMIT $4";
+
+  /**
+   * The newest messages of session $1 that $2 may see (joined: all, by audience), newest first, at
+   * most $3 rows.
+   */
+  public static final String RECENT_MESSAGES =
+      "SELECT e.sequence, e.event_id, e.created_at, e.payload, e.origin FROM events e"
+          + " WHERE e.session_id = $1 AND e.type = 'session.message'"
+          + " AND (e.audience IS NULL OR $2 = ANY (e.audience))"
+          + " ORDER BY e.sequence DESC LIMIT $3";
+
+  // --- pull views
+
+  public static final String ENSURE_VIEW =
+      "INSERT INTO a2a_views (node, view) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+
+  /** The (node, view) lock every pull takes, cluster-wide; returns the next delivery number. */
+  public static final String LOCK_VIEW =
+      "SELECT next_no FROM a2a_views WHERE node = $1 AND view = $2 FOR UPDATE";
+
+  public static final String SET_NEXT_NO =
+      "UPDATE a2a_views SET next_no = $3 WHERE node = $1 AND view = $2";
+
+  public static final String CHANNEL =
+      "SELECT active_request, last_written FROM a2a_channels"
+          + " WHERE node = $1 AND view = $2 AND channel = $3";
+
+  /** Records $4 as the request that may hand out events on the channel now. */
+  public static final String CLAIM_CHANNEL =
+      "INSERT INTO a2a_channels (node, view, channel, active_request) VALUES ($1, $2, $3, $4)"
+          + " ON CONFLICT (node, view, channel) DO UPDATE SET active_request = $4";
+
+  public static final String MARK_LAST_WRITTEN =
+      "UPDATE a2a_channels SET last_written = GREATEST(COALESCE(last_written, 0), $4)"
+          + " WHERE node = $1 AND view = $2 AND channel = $3";
+
+  /** A cursor acknowledges exactly the rows numbered up to it, whichever channel carried them. */
+  public static final String ACK_UP_TO =
+      "DELETE FROM a2a_deliveries WHERE node = $1 AND view = $2 AND no <= $3";
+
+  /** The implicit acknowledgement: the channel's rows written in full. */
+  public static final String ACK_WRITTEN =
+      "DELETE FROM a2a_deliveries WHERE node = $1 AND view = $2 AND channel = $3 AND written";
+
+  /** Unacknowledged rows in number order, at most $3; $4 = channel whose written rows to skip. */
+  public static final String OUTSTANDING =
+      "SELECT no, session_id, sequence FROM a2a_deliveries WHERE node = $1 AND view = $2"
+          + " AND NOT (written AND channel = $4) ORDER BY no LIMIT $3";
+
+  /** Hands rows $4 (numbers) to channel $3, to be written again. */
+  public static final String REASSIGN =
+      "UPDATE a2a_deliveries SET channel = $3, written = false"
+          + " WHERE node = $1 AND view = $2 AND no = ANY ($4::bigint[])";
+
+  public static final String INSERT_DELIVERY =
+      "INSERT INTO a2a_deliveries (node, view, no, channel, session_id, sequence, created_at)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+  public static final String MARK_WRITTEN =
+      "UPDATE a2a_deliveries SET written = true"
+          + " WHERE node = $1 AND view = $2 AND channel = $3 AND no = ANY ($4::bigint[])";
+
+  /**
+   * Events of $1's sessions beyond its view's ($2) positions that it is eligible for under ASP (the
+   * SQL form of {@code Eligibility}'s status rule; the audience is applied by the caller, so an
+   * event hidden from it still moves the position), with the session facts its payload is built
+   * from; at most $3 rows, in (session, sequence) order.
+   */
+  public static final String NEW_EVENTS =
+      "SELECT e.session_id, e.sequence, e.event_id, e.type, e.subject, e.created_at, e.payload,"
+          + " e.audience, e.origin, s.kind, s.topic, s.visibility, s.max_participants,"
+          + " s.created_by, s.created_at AS session_created_at, a.description, a.owner,"
+          + " a.status AS a2a_status"
+          + " FROM participants p JOIN sessions s ON s.id = p.session_id"
+          + " LEFT JOIN a2a_sessions a ON a.session_id = p.session_id"
+          + " LEFT JOIN a2a_positions pos ON pos.node = p.handle AND pos.view = $2"
+          + "   AND pos.session_id = p.session_id"
+          + " JOIN events e ON e.session_id = p.session_id"
+          + "   AND e.sequence > COALESCE(pos.prefix, -1)"
+          + "   AND NOT (e.sequence = ANY (COALESCE(pos.extras, '{}'::bigint[])))"
+          + " WHERE p.handle = $1"
+          + " AND (p.status = 'joined'"
+          + "   OR (p.status = 'invited' AND (e.type = 'session.ended'"
+          + "     OR (e.type = 'session.invited' AND e.subject = p.handle)))"
+          + "   OR (p.status = 'left' AND e.sequence <= p.left_sequence))"
+          + " ORDER BY e.session_id, e.sequence LIMIT $3";
+
+  /** The positions of $1's view $2 in sessions $3. */
+  public static final String POSITIONS =
+      "SELECT session_id, prefix, extras FROM a2a_positions"
+          + " WHERE node = $1 AND view = $2 AND session_id = ANY ($3::text[])";
+
+  /** The events of rows handed out before, by (session, sequence) pairs $1/$2. */
+  public static final String EVENTS_BY_KEY =
+      "SELECT e.session_id, e.sequence, e.event_id, e.type, e.subject, e.created_at, e.payload,"
+          + " e.audience, e.origin, s.kind, s.topic, s.visibility, s.max_participants,"
+          + " s.created_by, s.created_at AS session_created_at, a.description, a.owner,"
+          + " a.status AS a2a_status"
+          + " FROM unnest($1::text[], $2::bigint[]) AS k(session_id, sequence)"
+          + " JOIN events e ON e.session_id = k.session_id AND e.sequence = k.sequence"
+          + " JOIN sessions s ON s.id = e.session_id"
+          + " LEFT JOIN a2a_sessions a ON a.session_id = e.session_id";
+
+  public static final String SAVE_POSITION =
+      "INSERT INTO a2a_positions (node, view, session_id, prefix, extras)"
+          + " VALUES ($1, $2, $3, $4, $5::bigint[])"
+          + " ON CONFLICT (node, view, session_id) DO UPDATE"
+          + " SET prefix = EXCLUDED.prefix, extras = EXCLUDED.extras";
+
+  /** Whether anything is beyond what was handed out: more new events or unacknowledged rows. */
+  public static final String ANY_OUTSTANDING =
+      "SELECT EXISTS (SELECT 1 FROM a2a_deliveries WHERE node = $1 AND view = $2"
+          + " AND NOT (written AND channel = $3) AND no <> ALL ($4::bigint[])) AS more";
+
+  /** The latest events of session $1 that $2 may see by audience, newest first, for reminders. */
+  public static final String RECENT_EVENTS =
+      "SELECT type, subject, payload FROM events WHERE session_id = $1"
+          + " AND (audience IS NULL OR $2 = ANY (audience))"
+          + " ORDER BY sequence DESC LIMIT $3";
+}

@@ -1,0 +1,24 @@
+package dev.asp.a2a.impl;
+
+/** The views and channels of a node's stream (hub spec §5.3). */
+public final class PullChannels {
+  private PullChannels() {}
+
+  /** Poll, SSE and heartbeat share this view's acknowledged position. */
+  public static final String PULL = "pull";
+
+  /** Long-poll and SSE: one reader at a time. */
+  public static final String POLL = "poll";
+
+  /** Events carried by heartbeats. */
+  public static final String HEARTBEAT = "heartbeat";
+
+  /** Reply field: true when another request of the node and channel took over (§5.3). */
+  public static final String SUPERSEDED = "superseded";
+
+  /**
+   * Request field: false for the follow-up pulls of one stream, which keep the channel only while
+   * no other request took it (default true: a new poll takes the channel).
+   */
+  public static final String CLAIM = "claim";
+}

@@ -1,0 +1,361 @@
+package dev.asp.a2a.impl;
+
+import dev.asp.protocol.a2a.A2aFields;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One pull of a node's event stream (hub spec §5.3), as one transaction under the (node, view) row
+ * lock, cluster-wide: acknowledge, hand out what is unacknowledged first, then number new events
+ * from the log. Nothing is handed out unless this request is still the channel's active one, and
+ * every acknowledgement is committed before the reply that depends on it is built.
+ *
+ * <p>The positions work like delivery cursors: per session every event up to {@code prefix} that
+ * the node was eligible for is numbered, and so are {@code extras} above it. An event the node may
+ * not see yet (it is only invited) keeps the prefix below it, so the transcript follows a join.
+ */
+final class PullView {
+  /** Log rows examined per query while numbering (silent events are passed over). */
+  private static final int SCAN = 200;
+
+  /** Queries per pull at most: a long run of silent events is finished by the next pull. */
+  private static final int MAX_SCANS = 5;
+
+  private static final String NO_CHANNEL = "";
+
+  private final Pool pool;
+  private final EventViews views;
+
+  PullView(Pool pool, EventViews views) {
+    this.pool = pool;
+    this.views = views;
+  }
+
+  /** What one pull asks. */
+  record Request(
+      String node,
+      String view,
+      String channel,
+      String requestId,
+      Long cursor,
+      int limit,
+      boolean acknowledge,
+      boolean claim) {
+
+    Request again() {
+      return new Request(node, view, channel, requestId, null, limit, false, false);
+    }
+  }
+
+  /** The reply {@code {events, numbers, next_cursor, has_more}} and whether it was superseded. */
+  record Batch(JsonObject reply, boolean superseded) {
+    boolean empty() {
+      return reply.getJsonArray(A2aFields.EVENTS).isEmpty();
+    }
+  }
+
+  Future<Batch> take(Request request) {
+    return pool.withTransaction(conn -> take(conn, request));
+  }
+
+  private Future<Batch> take(SqlConnection conn, Request r) {
+    Tuple view = Tuple.of(r.node(), r.view());
+    return conn.preparedQuery(A2aQueries.ENSURE_VIEW)
+        .execute(view)
+        .compose(v -> conn.preparedQuery(A2aQueries.LOCK_VIEW).execute(view))
+        .compose(
+            rows -> {
+              long nextNo = rows.iterator().next().getLong("next_no");
+              return activeChannel(conn, r)
+                  .compose(
+                      active -> {
+                        if (!active.active()) {
+                          return Future.succeededFuture(superseded());
+                        }
+                        return acknowledge(conn, r)
+                            .compose(v -> handOut(conn, r, nextNo, active.lastWritten()));
+                      });
+            });
+  }
+
+  private record Channel(boolean active, Long lastWritten) {}
+
+  private Future<Channel> activeChannel(SqlConnection conn, Request r) {
+    Future<?> claimed =
+        r.claim()
+            ? conn.preparedQuery(A2aQueries.CLAIM_CHANNEL)
+                .execute(Tuple.of(r.node(), r.view(), r.channel(), r.requestId()))
+            : Future.succeededFuture();
+    return claimed.compose(
+        v ->
+            conn.preparedQuery(A2aQueries.CHANNEL)
+                .execute(Tuple.of(r.node(), r.view(), r.channel()))
+                .map(
+                    rows -> {
+                      if (rows.size() == 0) {
+                        return new Channel(false, null);
+                      }
+                      Row row = rows.iterator().next();
+                      return new Channel(
+                          r.requestId().equals(row.getString("active_request")),
+                          row.getLong("last_written"));
+                    }));
+  }
+
+  private Future<Void> acknowledge(SqlConnection conn, Request r) {
+    if (!r.acknowledge()) {
+      return Future.succeededFuture();
+    }
+    if (r.cursor() != null) {
+      return conn.preparedQuery(A2aQueries.ACK_UP_TO)
+          .execute(Tuple.of(r.node(), r.view(), r.cursor()))
+          .mapEmpty();
+    }
+    return conn.preparedQuery(A2aQueries.ACK_WRITTEN)
+        .execute(Tuple.of(r.node(), r.view(), r.channel()))
+        .mapEmpty();
+  }
+
+  /** The rows a channel never takes from another: poll takes all; a heartbeat leaves poll's. */
+  private static String skipped(Request r) {
+    return PullChannels.HEARTBEAT.equals(r.channel()) ? PullChannels.POLL : NO_CHANNEL;
+  }
+
+  private Future<Batch> handOut(SqlConnection conn, Request r, long nextNo, Long lastWritten) {
+    return conn.preparedQuery(A2aQueries.OUTSTANDING)
+        .execute(Tuple.of(r.node(), r.view(), r.limit() + 1, skipped(r)))
+        .compose(
+            outstanding -> {
+              List<long[]> again = new ArrayList<>();
+              List<String> againSessions = new ArrayList<>();
+              for (Row row : outstanding) {
+                if (again.size() == r.limit()) {
+                  break;
+                }
+                again.add(new long[] {row.getLong("no"), row.getLong("sequence")});
+                againSessions.add(row.getString("session_id"));
+              }
+              boolean moreOutstanding = outstanding.size() > r.limit();
+              Numbering numbering = new Numbering(r, nextNo, r.limit() - again.size());
+              Future<Void> numbered =
+                  moreOutstanding ? Future.succeededFuture() : numbering.run(conn, 0);
+              return numbered
+                  .compose(v -> resend(conn, r, again, againSessions))
+                  .compose(
+                      resent ->
+                          numbering
+                              .save(conn)
+                              .map(
+                                  v ->
+                                      batch(
+                                          resent,
+                                          numbering,
+                                          lastWritten,
+                                          moreOutstanding || numbering.more)));
+            });
+  }
+
+  /** Hands earlier rows to this channel again and reads their events, in number order. */
+  private Future<List<JsonObject>> resend(
+      SqlConnection conn, Request r, List<long[]> again, List<String> sessions) {
+    if (again.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Long[] numbers = again.stream().map(a -> a[0]).toArray(Long[]::new);
+    Long[] sequences = again.stream().map(a -> a[1]).toArray(Long[]::new);
+    return conn.preparedQuery(A2aQueries.REASSIGN)
+        .execute(Tuple.of(r.node(), r.view(), r.channel(), numbers))
+        .compose(
+            v ->
+                conn.preparedQuery(A2aQueries.EVENTS_BY_KEY)
+                    .execute(Tuple.of(sessions.toArray(String[]::new), sequences)))
+        .map(
+            rows -> {
+              Map<String, Row> byKey = new HashMap<>();
+              for (Row row : rows) {
+                byKey.put(row.getString("session_id") + "/" + row.getLong("sequence"), row);
+              }
+              List<JsonObject> envelopes = new ArrayList<>();
+              for (int i = 0; i < again.size(); i++) {
+                Row row = byKey.get(sessions.get(i) + "/" + again.get(i)[1]);
+                JsonObject mapped = row == null ? null : views.map(row, r.node());
+                if (mapped != null) {
+                  envelopes.add(views.envelope(row, mapped, r.node(), again.get(i)[0]));
+                }
+              }
+              return envelopes;
+            });
+  }
+
+  private static Batch batch(
+      List<JsonObject> resent, Numbering numbering, Long lastWritten, boolean more) {
+    JsonArray events = new JsonArray();
+    JsonArray numbers = new JsonArray();
+    resent.forEach(
+        e -> {
+          events.add(e);
+          numbers.add(Long.parseLong(e.getString(A2aFields.CURSOR)));
+        });
+    numbering.envelopes.forEach(
+        e -> {
+          events.add(e);
+          numbers.add(Long.parseLong(e.getString(A2aFields.CURSOR)));
+        });
+    Object nextCursor =
+        events.isEmpty()
+            ? (lastWritten == null ? null : Long.toString(lastWritten))
+            : events.getJsonObject(events.size() - 1).getString(A2aFields.CURSOR);
+    return new Batch(
+        new JsonObject()
+            .put(A2aFields.EVENTS, events)
+            .put(A2aFields.NUMBERS, numbers)
+            .put(A2aFields.NEXT_CURSOR, nextCursor)
+            .put(A2aFields.HAS_MORE, more)
+            .put(PullChannels.SUPERSEDED, false),
+        false);
+  }
+
+  static Batch superseded() {
+    return new Batch(
+        new JsonObject()
+            .put(A2aFields.EVENTS, new JsonArray())
+            .put(A2aFields.NUMBERS, new JsonArray())
+            .putNull(A2aFields.NEXT_CURSOR)
+            .put(A2aFields.HAS_MORE, false)
+            .put(PullChannels.SUPERSEDED, true),
+        true);
+  }
+
+  /** Numbers new events of the log for one pull, keeping the positions it moved. */
+  private final class Numbering {
+    final Request request;
+    long nextNo;
+    int wanted;
+    boolean more;
+    final List<JsonObject> envelopes = new ArrayList<>();
+    final List<Tuple> deliveries = new ArrayList<>();
+
+    /** session → sequences handled now (numbered or passed over). */
+    final Map<String, TreeSet<Long>> handled = new LinkedHashMap<>();
+
+    Numbering(Request request, long nextNo, int wanted) {
+      this.request = request;
+      this.nextNo = nextNo;
+      this.wanted = wanted;
+    }
+
+    Future<Void> run(SqlConnection conn, int scans) {
+      if (wanted <= 0) {
+        return probeMore(conn);
+      }
+      if (scans == MAX_SCANS) {
+        more = true; // a long run of silent events: the next pull goes on from here
+        return Future.succeededFuture();
+      }
+      // what this pull handled is saved before scanning on: the query reads the positions
+      Future<Void> saved = scans == 0 ? Future.succeededFuture() : save(conn);
+      return saved
+          .compose(
+              v ->
+                  conn.preparedQuery(A2aQueries.NEW_EVENTS)
+                      .execute(Tuple.of(request.node(), request.view(), SCAN)))
+          .compose(
+              rows -> {
+                boolean stopped = consume(rows);
+                if (stopped) {
+                  more = true;
+                  return Future.succeededFuture();
+                }
+                if (rows.size() < SCAN) {
+                  return Future.succeededFuture();
+                }
+                return run(conn, scans + 1);
+              });
+    }
+
+    /** Nothing more wanted: is there anything beyond? One row of the log answers it. */
+    private Future<Void> probeMore(SqlConnection conn) {
+      return save(conn)
+          .compose(
+              v ->
+                  conn.preparedQuery(A2aQueries.NEW_EVENTS)
+                      .execute(Tuple.of(request.node(), request.view(), SCAN)))
+          .map(
+              rows -> {
+                for (Row row : rows) {
+                  if (views.map(row, request.node()) != null) {
+                    more = true;
+                    break;
+                  }
+                  handle(row); // silent: pass over it now, it changes nothing visible
+                }
+                return null;
+              });
+    }
+
+    /** Takes rows in order; returns true when it stopped because the batch is full. */
+    private boolean consume(RowSet<Row> rows) {
+      for (Row row : rows) {
+        JsonObject mapped = views.map(row, request.node());
+        if (mapped == null) {
+          handle(row);
+          continue;
+        }
+        if (wanted == 0) {
+          return true;
+        }
+        long number = nextNo++;
+        wanted--;
+        handle(row);
+        envelopes.add(views.envelope(row, mapped, request.node(), number));
+        deliveries.add(
+            Tuple.of(
+                request.node(),
+                request.view(),
+                number,
+                request.channel(),
+                row.getString("session_id"),
+                row.getLong("sequence"),
+                System.currentTimeMillis()));
+      }
+      return false;
+    }
+
+    private void handle(Row row) {
+      handled
+          .computeIfAbsent(row.getString("session_id"), id -> new TreeSet<>())
+          .add(row.getLong("sequence"));
+    }
+
+    /** Writes the numbered rows, the moved positions and the next number; idempotent per call. */
+    Future<Void> save(SqlConnection conn) {
+      List<Tuple> rows = List.copyOf(deliveries);
+      deliveries.clear();
+      Map<String, TreeSet<Long>> moved = new LinkedHashMap<>(handled);
+      handled.clear();
+      Future<Void> inserted =
+          rows.isEmpty()
+              ? Future.succeededFuture()
+              : conn.preparedQuery(A2aQueries.INSERT_DELIVERY).executeBatch(rows).mapEmpty();
+      return inserted
+          .compose(v -> Positions.advance(conn, request.node(), request.view(), moved))
+          .compose(
+              v ->
+                  conn.preparedQuery(A2aQueries.SET_NEXT_NO)
+                      .execute(Tuple.of(request.node(), request.view(), nextNo))
+                      .mapEmpty());
+    }
+  }
+}

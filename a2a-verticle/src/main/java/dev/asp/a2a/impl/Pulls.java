@@ -1,0 +1,234 @@
+package dev.asp.a2a.impl;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.Fields;
+import dev.asp.protocol.a2a.A2aError;
+import dev.asp.protocol.a2a.A2aFields;
+import dev.asp.protocol.bus.Addresses;
+import dev.asp.protocol.bus.BusFields;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code PULL} and {@code PULL_WRITTEN}, and the long-polls this verticle instance holds. A pull
+ * that finds nothing waits here, woken by the commit announcements every node receives once (P4),
+ * answered empty when another request of the same node and channel supersedes it (wherever that one
+ * arrived), and answered with whatever is there when its wait ends. Only the open polls live in
+ * memory: everything they hand out is decided by {@link PullView} in the database.
+ */
+public final class Pulls {
+  private final Vertx vertx;
+  private final Pool pool;
+  private final PullView view;
+  private final long maxWaitMs;
+  private final Map<String, List<Waiter>> waiting = new HashMap<>();
+  private boolean closing;
+
+  public Pulls(Vertx vertx, Pool pool, EventViews views, long maxWaitMs) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.view = new PullView(pool, views);
+    this.maxWaitMs = maxWaitMs;
+  }
+
+  /** An open long-poll. */
+  private final class Waiter {
+    final PullView.Request request;
+    final Promise<JsonObject> reply = Promise.promise();
+    long timer = -1;
+    boolean running;
+    boolean wokenWhileRunning;
+
+    Waiter(PullView.Request request) {
+      this.request = request;
+    }
+
+    void wake() {
+      if (reply.future().isComplete()) {
+        return;
+      }
+      if (running) {
+        wokenWhileRunning = true;
+        return;
+      }
+      running = true;
+      view.take(request.again())
+          .onComplete(
+              result -> {
+                running = false;
+                if (result.failed()) {
+                  finish(Future.failedFuture(result.cause()));
+                } else if (!result.result().empty() || result.result().superseded()) {
+                  finish(Future.succeededFuture(result.result().reply()));
+                } else if (wokenWhileRunning) {
+                  wokenWhileRunning = false;
+                  wake();
+                }
+              });
+    }
+
+    /** The wait ended: answer with what is there now (usually nothing). */
+    void expire() {
+      timer = -1;
+      if (running) {
+        wokenWhileRunning = true;
+        vertx.setTimer(10, t -> expire());
+        return;
+      }
+      view.take(request.again()).map(PullView.Batch::reply).onComplete(this::finish);
+    }
+
+    void finish(io.vertx.core.AsyncResult<JsonObject> result) {
+      if (reply.future().isComplete()) {
+        return;
+      }
+      if (timer != -1) {
+        vertx.cancelTimer(timer);
+      }
+      List<Waiter> list = waiting.get(request.node());
+      if (list != null) {
+        list.remove(this);
+        if (list.isEmpty()) {
+          waiting.remove(request.node());
+        }
+      }
+      reply.handle(result);
+    }
+  }
+
+  /** {@code PULL}: see {@code A2aAction.PULL}. */
+  public Future<JsonObject> pull(JsonObject body) {
+    PullView.Request request = request(body);
+    long waitMs = Math.min(Math.max(0, body.getLong(A2aFields.WAIT_MS, 0L)), maxWaitMs);
+    return view.take(request)
+        .compose(
+            batch -> {
+              if (!request.claim()) {
+                // a stream's follow-up: it took the channel before; nobody is to give way now
+                return wait(request, batch, waitMs);
+              }
+              vertx
+                  .eventBus()
+                  .publish(
+                      Addresses.A2A_SUPERSEDED,
+                      new JsonObject()
+                          .put(BusFields.AGENT, request.node())
+                          .put(A2aFields.CHANNEL, request.channel())
+                          .put(A2aFields.REQUEST_ID, request.requestId()));
+              return wait(request, batch, waitMs);
+            });
+  }
+
+  /** Answers at once when there is something (or no wait), else waits here for the log. */
+  private Future<JsonObject> wait(PullView.Request request, PullView.Batch batch, long waitMs) {
+    if (!batch.empty() || batch.superseded() || waitMs == 0 || closing) {
+      return Future.succeededFuture(batch.reply());
+    }
+    Waiter waiter = new Waiter(request);
+    waiting.computeIfAbsent(request.node(), n -> new ArrayList<>()).add(waiter);
+    waiter.timer = vertx.setTimer(waitMs, t -> waiter.expire());
+    return waiter.reply.future();
+  }
+
+  /**
+   * {@code PULL_WRITTEN}: the rows were written in full; the channel's next pull acknowledges them.
+   */
+  public Future<JsonObject> written(JsonObject body) {
+    String node = body.getString(BusFields.CALLER);
+    String viewName = body.getString(A2aFields.VIEW, PullChannels.PULL);
+    String channel = body.getString(A2aFields.CHANNEL, PullChannels.POLL);
+    JsonArray numbers = body.getJsonArray(A2aFields.NUMBERS, new JsonArray());
+    if (numbers.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put(Fields.OK, true));
+    }
+    Long[] values = new Long[numbers.size()];
+    long highest = 0;
+    for (int i = 0; i < values.length; i++) {
+      values[i] = ((Number) numbers.getValue(i)).longValue();
+      highest = Math.max(highest, values[i]);
+    }
+    long last = highest;
+    return pool.withTransaction(
+            conn ->
+                conn.preparedQuery(A2aQueries.MARK_WRITTEN)
+                    .execute(Tuple.of(node, viewName, channel, values))
+                    .compose(
+                        v ->
+                            conn.preparedQuery(A2aQueries.MARK_LAST_WRITTEN)
+                                .execute(Tuple.of(node, viewName, channel, last))))
+        .map(v -> new JsonObject().put(Fields.OK, true));
+  }
+
+  /** A commit was announced: wake the polls of its participants held here. */
+  public void onCommitted(JsonObject announcement) {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    for (Object item : announcement.getJsonArray(BusFields.PARTICIPANTS, new JsonArray())) {
+      List<Waiter> list = waiting.get(((JsonObject) item).getString(Fields.HANDLE));
+      if (list != null) {
+        List.copyOf(list).forEach(Waiter::wake);
+      }
+    }
+  }
+
+  /** Another request took the channel: the polls it replaced answer empty, at once. */
+  public void onSuperseded(JsonObject notice) {
+    List<Waiter> list = waiting.get(notice.getString(BusFields.AGENT));
+    if (list == null) {
+      return;
+    }
+    String channel = notice.getString(A2aFields.CHANNEL);
+    String requestId = notice.getString(A2aFields.REQUEST_ID);
+    for (Waiter waiter : List.copyOf(list)) {
+      if (waiter.request.channel().equals(channel)
+          && !waiter.request.requestId().equals(requestId)) {
+        waiter.finish(Future.succeededFuture(PullView.superseded().reply()));
+      }
+    }
+  }
+
+  /** The node is shutting down: every open poll answers now, with what it has. */
+  public Future<Void> close() {
+    closing = true;
+    List<Future<JsonObject>> answered = new ArrayList<>();
+    for (List<Waiter> list : List.copyOf(waiting.values())) {
+      for (Waiter waiter : List.copyOf(list)) {
+        waiter.finish(Future.succeededFuture(PullView.superseded().reply()));
+        answered.add(waiter.reply.future());
+      }
+    }
+    return Future.join(answered).mapEmpty();
+  }
+
+  private static PullView.Request request(JsonObject body) {
+    String node = body.getString(BusFields.CALLER);
+    String requestId = body.getString(A2aFields.REQUEST_ID);
+    if (node == null || requestId == null) {
+      throw new AspException(A2aError.VALIDATION_ERROR, "caller and request_id are required");
+    }
+    Object cursor = body.getValue(A2aFields.CURSOR);
+    int limit = body.getInteger(A2aFields.LIMIT, 50);
+    if (limit < 1 || limit > 100) {
+      throw new AspException(A2aError.VALIDATION_ERROR, "limit must be between 1 and 100");
+    }
+    return new PullView.Request(
+        node,
+        body.getString(A2aFields.VIEW, PullChannels.PULL),
+        body.getString(A2aFields.CHANNEL, PullChannels.POLL),
+        requestId,
+        cursor instanceof Number n ? n.longValue() : null,
+        limit,
+        true,
+        body.getBoolean(PullChannels.CLAIM, true));
+  }
+}

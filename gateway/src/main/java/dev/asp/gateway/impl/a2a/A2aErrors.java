@@ -1,0 +1,189 @@
+package dev.asp.gateway.impl.a2a;
+
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.a2a.A2aError;
+import dev.asp.protocol.a2a.A2aFields;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.EnumMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures on {@code /a2a/*} become HTTP (hub spec §14): {@code {error,
+ * message, correction:{problem, fix, example?}, details?}} with the code's status. ASP codes that
+ * reach here (a dependency down, the pool shed, a bad token) are answered in A2A terms. Unexpected
+ * failures are logged and sent as a bare {@code internal_error}: never a stack trace or SQL.
+ */
+public final class A2aErrors {
+  private static final Logger LOG = LoggerFactory.getLogger(A2aErrors.class);
+  static final String JSON = "application/json; charset=utf-8";
+
+  private static final Map<A2aError, String> FIXES = new EnumMap<>(A2aError.class);
+
+  static {
+    FIXES.put(A2aError.VALIDATION_ERROR, "send a JSON object with the documented fields and types");
+    FIXES.put(A2aError.NODE_SECRET_REQUIRED, "send Authorization: Bearer <node_secret>");
+    FIXES.put(
+        A2aError.NODE_SECRET_INVALID,
+        "use the node_secret from POST /a2a/hello, or hello again without a Bearer to register");
+    FIXES.put(
+        A2aError.NODE_ID_ALREADY_CLAIMED,
+        "send the node's secret as Bearer, or say hello without sender_id for a new node id");
+    FIXES.put(A2aError.HUB_NODE_ID_RESERVED, "choose a node id of the form node_<8..48 a-z0-9>");
+    FIXES.put(A2aError.ROTATION_NOT_ALLOWED, "rotate this agent's tokens through its owner");
+    FIXES.put(A2aError.SENDER_MISMATCH, "name the node of the Bearer, or leave the field out");
+    FIXES.put(A2aError.NOT_SESSION_PARTICIPANT, "join the session first: POST /a2a/session/join");
+    FIXES.put(A2aError.SESSION_NOT_FOUND, "check the session id; private sessions need an invite");
+    FIXES.put(A2aError.NODE_NOT_FOUND, "check the node id; it must exist and be reachable");
+    FIXES.put(A2aError.ROUTE_NOT_FOUND, "see the list of /a2a routes in the operator's docs");
+    FIXES.put(A2aError.SESSION_FULL, "ask the owner for a larger max_participants");
+    FIXES.put(A2aError.SESSION_CLOSED, "create a new session");
+    FIXES.put(A2aError.UNSUPPORTED_SESSION_KIND, "use the routes of this session's kind");
+    FIXES.put(A2aError.PAYLOAD_TOO_LARGE, "send less: split the payload or shorten it");
+    FIXES.put(A2aError.RATE_LIMITED, "wait retry_after_ms, then try again");
+    FIXES.put(A2aError.HELLO_RATE_LIMIT, "wait retry_after_ms, then say hello again");
+    FIXES.put(A2aError.SERVER_BUSY, "retry after Retry-After seconds: nothing was done");
+    FIXES.put(A2aError.INTERNAL_ERROR, "retry later; the operator logged the failure");
+  }
+
+  private A2aErrors() {}
+
+  /** The A2A code of any failure. */
+  static A2aError codeOf(AspException error) {
+    if (error.a2a() != null) {
+      return error.a2a();
+    }
+    ErrorCode code = error.code();
+    return switch (code) {
+      case MALFORMED_REQUEST, INVALID_REQUEST, INVALID_CONTENT, INVALID_HANDLE ->
+          A2aError.VALIDATION_ERROR;
+      case UNAUTHENTICATED -> A2aError.NODE_SECRET_INVALID;
+      case FORBIDDEN -> A2aError.NOT_SESSION_PARTICIPANT;
+      case NOT_FOUND -> A2aError.ROUTE_NOT_FOUND;
+      case SESSION_ENDED -> A2aError.SESSION_CLOSED;
+      case CONFLICT -> A2aError.SESSION_CLOSED;
+      case PAYLOAD_TOO_LARGE -> A2aError.PAYLOAD_TOO_LARGE;
+      case RATE_LIMITED -> A2aError.RATE_LIMITED;
+      case UNAVAILABLE -> A2aError.SERVER_BUSY;
+      case INTERNAL -> A2aError.INTERNAL_ERROR;
+    };
+  }
+
+  static void send(RoutingContext ctx, Throwable failure) {
+    AspException error = AspException.from(failure);
+    A2aError code = codeOf(error);
+    if (code == A2aError.INTERNAL_ERROR) {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    }
+    String message = code == A2aError.INTERNAL_ERROR ? "internal error" : error.getMessage();
+    write(ctx, code, message, null, null);
+  }
+
+  /** The error body of §14, with optional details (validation) and extra top-level fields. */
+  static JsonObject body(A2aError code, String message, JsonArray details) {
+    JsonObject correction =
+        new JsonObject()
+            .put(A2aFields.PROBLEM, message)
+            .put(A2aFields.FIX, FIXES.getOrDefault(code, "see the operator's A2A documentation"));
+    JsonObject body =
+        new JsonObject()
+            .put(A2aFields.ERROR, code.wireCode())
+            .put(A2aFields.MESSAGE, message)
+            .put(A2aFields.CORRECTION, correction);
+    if (details != null) {
+      body.put(A2aFields.DETAILS, details);
+    }
+    return body;
+  }
+
+  static void write(
+      RoutingContext ctx, A2aError code, String message, JsonArray details, JsonObject extra) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended()) {
+      return;
+    }
+    JsonObject body = body(code, message, details);
+    if (extra != null) {
+      extra.forEach(entry -> body.put(entry.getKey(), entry.getValue()));
+    }
+    response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, JSON);
+    if (code == A2aError.SERVER_BUSY) {
+      response.putHeader("Retry-After", "1");
+      body.put(A2aFields.RETRY_AFTER_MS, 1000);
+    }
+    response.end(body.encode());
+  }
+
+  /** A validation error naming the field, as {@code details} of §14. */
+  static RuntimeException invalid(String path, String expected, Object received, String message) {
+    return new Validation(path, expected, received, message);
+  }
+
+  /** A validation failure that keeps its detail for the body. */
+  static final class Validation extends RuntimeException {
+    final JsonObject detail;
+
+    Validation(String path, String expected, Object received, String message) {
+      super(message, null, false, false);
+      this.detail =
+          new JsonObject()
+              .put(A2aFields.PATH, path)
+              .put(A2aFields.EXPECTED, expected)
+              .put(A2aFields.RECEIVED, describe(received))
+              .put(A2aFields.MESSAGE, message);
+    }
+  }
+
+  private static String describe(Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value instanceof String) {
+      return "string";
+    }
+    if (value instanceof Number) {
+      return "number";
+    }
+    if (value instanceof Boolean) {
+      return "boolean";
+    }
+    if (value instanceof JsonArray) {
+      return "array";
+    }
+    return value instanceof JsonObject ? "object" : value.getClass().getSimpleName();
+  }
+
+  /** Router failure handler for {@code /a2a/*}: body limits, validation and escaped failures. */
+  static void failure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof A2aReplies.Limited limited) {
+      A2aReplies.writeLimited(ctx, limited);
+      return;
+    }
+    if (failure instanceof Validation validation) {
+      write(
+          ctx,
+          A2aError.VALIDATION_ERROR,
+          validation.getMessage(),
+          new JsonArray().add(validation.detail),
+          null);
+      return;
+    }
+    if (failure != null) {
+      send(ctx, failure);
+      return;
+    }
+    switch (ctx.statusCode()) {
+      case 413 ->
+          write(ctx, A2aError.PAYLOAD_TOO_LARGE, "request body exceeds the limit", null, null);
+      case 400 -> write(ctx, A2aError.VALIDATION_ERROR, "malformed request", null, null);
+      default -> write(ctx, A2aError.ROUTE_NOT_FOUND, "no such A2A route", null, null);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.asp.gateway.impl.a2a;
+
+import dev.asp.gateway.A2aGatewaySettings;
+import dev.asp.gateway.impl.TokenCache;
+import dev.asp.protocol.a2a.A2aError;
+import dev.asp.protocol.bus.BusClient;
+import io.vertx.ext.web.Router;
+
+/**
+ * The {@code /a2a} route set (hub spec §3–§6) with its own error body: everything under {@code
+ * /a2a} fails through {@link A2aErrors}, and a path or method this operator does not serve there is
+ * {@code route_not_found}. Without settings (A2A disabled) only that last rule is mounted.
+ */
+public final class A2aRoutes {
+  private final BusClient bus;
+  private final TokenCache tokens;
+  private final A2aGatewaySettings settings;
+  private final long busTimeoutMs;
+
+  public A2aRoutes(
+      BusClient bus, TokenCache tokens, A2aGatewaySettings settings, long busTimeoutMs) {
+    this.bus = bus;
+    this.tokens = tokens;
+    this.settings = settings;
+    this.busTimeoutMs = busTimeoutMs;
+  }
+
+  public void mount(Router router) {
+    router.route("/a2a/*").failureHandler(A2aErrors::failure);
+    router.route("/a2a").failureHandler(A2aErrors::failure);
+    if (settings != null) {
+      A2aAuth auth = new A2aAuth(tokens, settings.nodeOwner());
+      Pulling pulling = new Pulling(bus, busTimeoutMs);
+      new IdentityRoutes(bus, auth, settings, pulling).mount(router);
+      new SessionRoutes(bus, auth, settings).mount(router);
+      new EventRoutes(auth, settings, pulling).mount(router);
+    }
+    router
+        .route("/a2a/*")
+        .handler(
+            ctx -> A2aErrors.write(ctx, A2aError.ROUTE_NOT_FOUND, "no such A2A route", null, null));
+  }
+}

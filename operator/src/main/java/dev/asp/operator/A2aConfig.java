@@ -1,0 +1,31 @@
+package dev.asp.operator;
+
+import dev.asp.protocol.InboundPolicy;
+
+/**
+ * The A2A hub surface's settings ({@code ASP_A2A_*}, hub spec §15), read and checked by {@link
+ * ConfigLoader} with every other key.
+ */
+public record A2aConfig(
+    boolean enabled,
+    String nodeOwner,
+    InboundPolicy nodePolicy,
+    String hubNodeId,
+    int defaultLevel,
+    int helloLimit,
+    long helloWindowMs,
+    boolean trustForwardedFor,
+    long unclaimedReissueMs,
+    long heartbeatIntervalMs,
+    long offlineMs,
+    int heartbeatLimit,
+    long heartbeatWindowMs,
+    int heartbeatEvents,
+    long pollMaxWaitMs,
+    int pollBatch,
+    int pollLimit,
+    long pollWindowMs,
+    int maxMessageChars,
+    int maxParticipants,
+    int sharedContextBytes,
+    int contextMax) {}

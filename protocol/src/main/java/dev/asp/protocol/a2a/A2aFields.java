@@ -1,0 +1,142 @@
+package dev.asp.protocol.a2a;
+
+/** JSON field names of the A2A wire ({@code /a2a/*} bodies, envelopes, payloads), spelled once. */
+public final class A2aFields {
+  private A2aFields() {}
+
+  // identity
+  public static final String SENDER_ID = "sender_id";
+  public static final String NODE_ID = "node_id";
+  public static final String YOUR_NODE_ID = "your_node_id";
+  public static final String HUB_NODE_ID = "hub_node_id";
+  public static final String NODE_SECRET = "node_secret";
+  public static final String NODE_SECRET_ISSUED = "node_secret_issued";
+  public static final String NODE_SECRET_VERSION = "node_secret_version";
+  public static final String NODE_SECRET_STATUS = "node_secret_status";
+  public static final String ROTATE_SECRET = "rotate_secret";
+  public static final String CAPABILITIES = "capabilities";
+  public static final String CAPABILITY_PROFILE = "capability_profile";
+  public static final String LEVEL = "level";
+  public static final String REPUTATION = "reputation";
+  public static final String ENDPOINTS = "endpoints";
+  public static final String SURVIVAL_STATUS = "survival_status";
+  public static final String NODE_STATUS = "node_status";
+  public static final String SERVER_TIME = "server_time";
+  public static final String HEARTBEAT_INTERVAL_MS = "heartbeat_interval_ms";
+  public static final String NEXT_HEARTBEAT_MS = "next_heartbeat_ms";
+  public static final String HAS_PENDING_EVENTS = "has_pending_events";
+  public static final String PENDING_EVENTS = "pending_events";
+  public static final String AVAILABLE_WORK = "available_work";
+  public static final String OVERDUE_TASKS = "overdue_tasks";
+  public static final String HANDLE = "handle";
+  public static final String HELLO = "hello";
+
+  // envelope form
+  public static final String PROTOCOL = "protocol";
+  public static final String MESSAGE_TYPE = "message_type";
+  public static final String PAYLOAD = "payload";
+
+  // common
+  public static final String STATUS = "status";
+  public static final String OK = "ok";
+  public static final String ID = "id";
+  public static final String SESSION_ID = "session_id";
+  public static final String CREATED_AT = "created_at";
+  public static final String UPDATED_AT = "updated_at";
+  public static final String LIMIT = "limit";
+  public static final String COUNT = "count";
+  public static final String REASON = "reason";
+  public static final String MESSAGE = "message";
+  public static final String CALLER = "caller";
+
+  // sessions
+  public static final String TITLE = "title";
+  public static final String TOPIC = "topic";
+  public static final String PURPOSE = "purpose";
+  public static final String DESCRIPTION = "description";
+  public static final String INVITE_NODE_IDS = "invite_node_ids";
+  public static final String INVITEES = "invitees";
+  public static final String PARTICIPANTS = "participants";
+  public static final String INVITED = "invited";
+  public static final String REJECTED_INVITES = "rejected_invites";
+  public static final String MAX_PARTICIPANTS = "max_participants";
+  public static final String VISIBILITY = "visibility";
+  public static final String OWNER_ID = "owner_id";
+  public static final String ORCHESTRATOR_ID = "orchestrator_id";
+  public static final String ALREADY_JOINED = "already_joined";
+  public static final String SESSION_STATUS = "session_status";
+  public static final String SESSION_REMINDER = "session_reminder";
+  public static final String SESSIONS = "sessions";
+  public static final String KIND = "kind";
+  public static final String PARTICIPANT_COUNT = "participant_count";
+  public static final String OPEN_TASK_COUNT = "open_task_count";
+  public static final String ROLE = "role";
+  public static final String JOINED_AT = "joined_at";
+  public static final String ALIVE = "alive";
+
+  // messages
+  public static final String CONTENT = "content";
+  public static final String TO_NODE_ID = "to_node_id";
+  public static final String TO = "to";
+  public static final String MSG_TYPE = "msg_type";
+  public static final String METADATA = "metadata";
+  public static final String MESSAGE_ID = "message_id";
+  public static final String SEQUENCE = "sequence";
+  public static final String FROM_NODE_ID = "from_node_id";
+  public static final String FROM_NODE_ID_CAMEL = "fromNodeId";
+  public static final String DIALOG_TYPE = "dialog_type";
+  public static final String PAYLOAD_KIND = "payload_kind";
+  public static final String CONTEXT = "context";
+  public static final String A2A = "a2a";
+
+  // context
+  public static final String SHARED_CONTEXT = "shared_context";
+  public static final String COMPACTED_KEYS = "compacted_keys";
+  public static final String SHARED_CONTEXT_BYTES = "shared_context_bytes";
+  public static final String PLAN = "plan";
+  public static final String ORDER = "order";
+  public static final String READY = "ready";
+  public static final String MY_TASKS = "my_tasks";
+  public static final String TASKS = "tasks";
+  public static final String RECENT_MESSAGES = "recent_messages";
+  public static final String OLDER_MESSAGES = "older_messages";
+
+  // reminder
+  public static final String SESSION_GOAL = "session_goal";
+  public static final String YOUR_ROLE = "your_role";
+  public static final String YOUR_SUBTASKS = "your_subtasks";
+  public static final String SUBTASK_STATUS_SUMMARY = "subtask_status_summary";
+  public static final String RECENT_UPDATES = "recent_updates";
+  public static final String NEXT_ACTIONS = "next_actions";
+
+  // event views
+  public static final String EVENTS = "events";
+  public static final String EVENT_ID = "event_id";
+  public static final String TYPE = "type";
+  public static final String EVENT_TYPE = "event_type";
+  public static final String CURSOR = "cursor";
+  public static final String NEXT_CURSOR = "next_cursor";
+  public static final String HAS_MORE = "has_more";
+  public static final String TIMEOUT_MS = "timeout_ms";
+  public static final String VIEW = "view";
+  public static final String CHANNEL = "channel";
+  public static final String REQUEST_ID = "request_id";
+  public static final String WAIT_MS = "wait_ms";
+  public static final String NUMBERS = "numbers";
+  public static final String INVITER_ID = "inviter_id";
+  public static final String ENDED_BY = "ended_by";
+
+  // errors
+  public static final String ERROR = "error";
+  public static final String CORRECTION = "correction";
+  public static final String PROBLEM = "problem";
+  public static final String FIX = "fix";
+  public static final String EXAMPLE = "example";
+  public static final String DETAILS = "details";
+  public static final String PATH = "path";
+  public static final String EXPECTED = "expected";
+  public static final String RECEIVED = "received";
+  public static final String RETRY_AFTER_MS = "retry_after_ms";
+  public static final String POLICY = "policy";
+  public static final String WINDOW_MS = "window_ms";
+}
