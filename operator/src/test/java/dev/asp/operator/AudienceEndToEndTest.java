@@ -93,6 +93,10 @@ class AudienceEndToEndTest {
 
   /** Every text frame a second, raw connection of the agent receives, exactly as written. */
   private List<String> rawFrames(Agent agent) {
+    return rawFrames(agent, "/connect");
+  }
+
+  private List<String> rawFrames(Agent agent, String uri) {
     List<String> frames = new CopyOnWriteArrayList<>();
     WebSocket socket =
         operator
@@ -102,7 +106,7 @@ class AudienceEndToEndTest {
                 new WebSocketConnectOptions()
                     .setHost("127.0.0.1")
                     .setPort(operator.running.port())
-                    .setURI("/connect")
+                    .setURI(uri)
                     .addHeader("Authorization", "Bearer " + agent.token()))
             .await();
     socket.textMessageHandler(frames::add);
@@ -290,6 +294,55 @@ class AudienceEndToEndTest {
     assertEquals(
         List.of(0L, 1L, first, next),
         sequences(b.client().events(id, null, null).await().events()));
+  }
+
+  @Test
+  @DisplayName(
+      "a connection that opts in with ?extensions=a2a gets extension events in ASP's envelope, live"
+          + " and in GET /events?extensions=a2a; the agent's plain connection still does not")
+  void extensionsOptIn() {
+    Agent a = agent();
+    Agent b = agent();
+    String id = a.client().createSession(NewSession.inviting(b.handle())).await().sessionId();
+    b.client().join(id).await();
+    b.events().awaitCount(id, 2, WAIT);
+    List<String> opted = rawFrames(b, "/connect?extensions=a2a");
+    long board = extension(id, a.handle());
+    long next = a.client().send(id, "after the board").await().sequence();
+    b.events().await(e -> e.sequence() == next, WAIT);
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    while (opted.stream().noneMatch(f -> f.contains("after the board"))
+        && System.currentTimeMillis() < deadline) {
+      operator.vertx.timer(20).await();
+    }
+    List<JsonObject> frames = opted.stream().map(JsonObject::new).toList();
+    JsonObject boardFrame =
+        frames.stream().filter(f -> f.getLong(Fields.SEQUENCE) == board).findFirst().orElseThrow();
+    assertEquals("a2a.task_board_update", boardFrame.getString(Fields.TYPE));
+    assertEquals(id, boardFrame.getString(Fields.SESSION_ID));
+    assertTrue(boardFrame.containsKey(Fields.PAYLOAD) && boardFrame.containsKey(Fields.EVENT_ID));
+    // in order on the opted-in connection, and the plain one never saw it
+    List<Long> optedSequences = frames.stream().map(f -> f.getLong(Fields.SEQUENCE)).toList();
+    assertTrue(
+        optedSequences.indexOf(board) < optedSequences.indexOf(next), optedSequences.toString());
+    assertTrue(b.events().noneMatching(e -> e.sequence() == board, QUIET));
+    String page =
+        operator
+            .vertx
+            .createHttpClient()
+            .request(
+                HttpMethod.GET,
+                operator.running.port(),
+                "127.0.0.1",
+                "/sessions/" + id + "/events?extensions=a2a")
+            .compose(r -> r.putHeader("Authorization", "Bearer " + b.token()).send())
+            .compose(r -> r.body())
+            .await()
+            .toString();
+    assertTrue(page.contains("a2a.task_board_update"), page);
+    assertFalse(
+        b.client().events(id, null, null).await().events().stream()
+            .anyMatch(e -> e.type().startsWith("a2a.")));
   }
 
   @Test

@@ -15,7 +15,15 @@ public interface DeliveryHub extends Shareable {
   String KEY = "hub";
 
   /** Takes ownership of an authenticated agent's WebSocket. Callable from any thread. */
-  void attach(String agent, ServerWebSocket socket);
+  default void attach(String agent, ServerWebSocket socket) {
+    attach(agent, socket, false);
+  }
+
+  /**
+   * Takes ownership of an authenticated agent's WebSocket; with {@code extensions} it also receives
+   * the extension events ({@code a2a.*}, hub spec §2.3) — the opt-in is per connection.
+   */
+  void attach(String agent, ServerWebSocket socket, boolean extensions);
 
   /** The hub of this Vert.x instance, or {@code null} if no delivery verticle runs here. */
   static DeliveryHub of(Vertx vertx) {

@@ -262,8 +262,10 @@ final class AgentPipeline {
    */
   @SuppressWarnings("unchecked")
   private boolean shown(JsonObject event, JsonArray audience) {
-    return EventType.fromWire(event.getString(Fields.TYPE)) != null
-        && Eligibility.inAudience(agent, audience == null ? null : audience.getList());
+    String type = event.getString(Fields.TYPE);
+    boolean typeShown =
+        EventType.fromWire(type) != null || (EventType.isExtension(type) && anyExtensions());
+    return typeShown && Eligibility.inAudience(agent, audience == null ? null : audience.getList());
   }
 
   /** Reads the log after the session's cursor and delivers what it may see, page by page. */
@@ -283,7 +285,8 @@ final class AgentPipeline {
             .put(Fields.SESSION_ID, sessionId)
             .put(Fields.AFTER_SEQUENCE, after)
             .put(Fields.LIMIT, batch)
-            .put(BusFields.WITH_HIDDEN, true);
+            .put(BusFields.WITH_HIDDEN, true)
+            .put(BusFields.EXTENSIONS, anyExtensions());
     bus.session(SessionAction.EVENTS, request)
         .onComplete(
             result -> {
@@ -363,8 +366,17 @@ final class AgentPipeline {
   }
 
   private void send(String sessionId, DeliveryCursor cursor, long sequence, String text) {
+    if (isExtensionFrame(text) && !anyExtensions() && !connections.isEmpty()) {
+      // every connection of the agent filters it out at write time (hub spec §2.3): delivered
+      cursor.markPassed(sequence);
+      return;
+    }
     cursor.markSent(sequence);
+    boolean extension = isExtensionFrame(text);
     for (Connection connection : connections) {
+      if (extension && !connection.extensions) {
+        continue; // filtered per connection, at write time
+      }
       connection.write(
           text,
           flushed -> {
@@ -372,6 +384,26 @@ final class AgentPipeline {
             meters.delivered();
           });
     }
+  }
+
+  /**
+   * Whether a frame is an extension event: {@code Event.toJson} writes {@code type} first, so its
+   * encoding starts with the type (both for announced frames and for events read from the log).
+   */
+  static boolean isExtensionFrame(String text) {
+    return text.startsWith(EXTENSION_FRAME);
+  }
+
+  private static final String EXTENSION_FRAME = "{\"type\":\"a2a.";
+
+  /** Whether some connection of the agent opted in to extension events. */
+  private boolean anyExtensions() {
+    for (Connection connection : connections) {
+      if (connection.extensions) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Cursors that advanced since the last save, in the {@code SAVE_CURSORS} form. */

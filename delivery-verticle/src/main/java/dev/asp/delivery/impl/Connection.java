@@ -38,6 +38,10 @@ final class Connection {
 
   final ServerWebSocket socket;
   final String agent;
+
+  /** The connection opted in to extension events ({@code ?extensions=a2a}). */
+  final boolean extensions;
+
   private final Context context;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private volatile long lastSeen = System.currentTimeMillis();
@@ -61,7 +65,17 @@ final class Connection {
   private final long confirmIntervalMs;
 
   Connection(String agent, ServerWebSocket socket, Context context, long confirmIntervalMs) {
+    this(agent, socket, context, confirmIntervalMs, false);
+  }
+
+  Connection(
+      String agent,
+      ServerWebSocket socket,
+      Context context,
+      long confirmIntervalMs,
+      boolean extensions) {
     this.agent = agent;
+    this.extensions = extensions;
     this.socket = socket;
     this.context = context;
     this.confirmIntervalMs = confirmIntervalMs;

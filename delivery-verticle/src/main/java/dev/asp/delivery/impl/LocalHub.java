@@ -79,8 +79,9 @@ public final class LocalHub implements DeliveryHub {
   }
 
   @Override
-  public void attach(String agent, ServerWebSocket socket) {
-    Connection connection = new Connection(agent, socket, context, settings.cursorFlushMs());
+  public void attach(String agent, ServerWebSocket socket, boolean extensions) {
+    Connection connection =
+        new Connection(agent, socket, context, settings.cursorFlushMs(), extensions);
     socket.setWriteQueueMaxSize(settings.writeQueueMaxBytes());
     // Handlers run on the socket's thread: they only note liveness or hop onto our context.
     socket.pongHandler(

@@ -49,6 +49,36 @@ public final class ConnectRoute {
         .onFailure(failure -> handshake.reject(AspException.from(failure).code().httpStatus()));
   }
 
+  /** {@code ?extensions=a2a} (a comma list, or repeated): this connection gets {@code a2a.*}. */
+  private static boolean extensions(ServerWebSocketHandshake handshake) {
+    String query = handshake.query();
+    if (query == null) {
+      return false;
+    }
+    java.util.List<String> values = new java.util.ArrayList<>();
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).equals(SessionRequests.EXTENSIONS)) {
+        values.add(
+            java.net.URLDecoder.decode(
+                pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return wantsExtensions(values);
+  }
+
+  /** Whether the values of {@code extensions} name {@code a2a}; other names are ignored. */
+  static boolean wantsExtensions(java.util.List<String> values) {
+    for (String value : values) {
+      for (String name : value.split(",")) {
+        if (name.trim().equals("a2a")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private void accept(ServerWebSocketHandshake handshake, String agent) {
     DeliveryHub hub = DeliveryHub.of(vertx);
     if (hub == null) {
@@ -57,7 +87,7 @@ public final class ConnectRoute {
     }
     handshake
         .accept()
-        .onSuccess(socket -> hub.attach(agent, socket))
+        .onSuccess(socket -> hub.attach(agent, socket, extensions(handshake)))
         .onFailure(failure -> LOG.debug("upgrade for {} failed: {}", agent, failure.toString()));
   }
 

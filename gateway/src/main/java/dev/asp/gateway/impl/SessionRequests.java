@@ -8,6 +8,7 @@ import dev.asp.protocol.ContentRules;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.Handle;
+import dev.asp.protocol.bus.BusFields;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -108,8 +109,14 @@ final class SessionRequests {
       }
       limit = (int) parsed;
     }
-    return new JsonObject().put(Fields.AFTER_SEQUENCE, after).put(Fields.LIMIT, limit);
+    return new JsonObject()
+        .put(Fields.AFTER_SEQUENCE, after)
+        .put(Fields.LIMIT, limit)
+        .put(BusFields.EXTENSIONS, ConnectRoute.wantsExtensions(query.getAll(EXTENSIONS)));
   }
+
+  /** The query parameter of the per-view opt-in to extension events (hub spec §2.3, §5.7). */
+  static final String EXTENSIONS = "extensions";
 
   private JsonObject initialMessage(JsonObject body) {
     JsonObject initial = Bodies.optionalObject(body, Fields.INITIAL_MESSAGE);

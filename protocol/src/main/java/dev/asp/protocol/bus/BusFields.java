@@ -57,4 +57,7 @@ public final class BusFields {
    * extension type), so a delivery cursor may count them as passed.
    */
   public static final String HIDDEN = "hidden";
+
+  /** {@code EVENTS}: include extension events ({@code a2a.*}) as shown, for an opted-in view. */
+  public static final String EXTENSIONS = "extensions";
 }

@@ -99,6 +99,7 @@ public final class Reads {
       throw Requests.invalid(Fields.LIMIT + " must be between 1 and " + MAX_LIMIT);
     }
     boolean withHidden = Requests.optionalBoolean(body, BusFields.WITH_HIDDEN);
+    boolean extensions = Requests.optionalBoolean(body, BusFields.EXTENSIONS);
     String query =
         withHidden
             ? SessionQueries.SELECT_EVENTS_WITH_HIDDEN
@@ -120,7 +121,8 @@ public final class Reads {
                             ParticipantStatus.LEFT.wire(),
                             EventType.ENDED.wire(),
                             EventType.INVITED.wire(),
-                            ASP_TYPES)))
+                            ASP_TYPES,
+                            extensions)))
         .map(rows -> page(id, rows, (int) limit, withHidden));
   }
 

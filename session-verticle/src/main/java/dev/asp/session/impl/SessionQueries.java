@@ -202,11 +202,13 @@ public final class SessionQueries {
 
   /**
    * What an ASP view shows of an event the status admits: an ASP type ($10 = text[] of every {@code
-   * EventType} wire name, so no extension event), and an audience that lists the caller $2 or none
-   * (the audience part of {@code Eligibility.eligible}). Never null.
+   * EventType} wire name), or an extension type {@code a2a.*} when the view opted in ($11), and an
+   * audience that lists the caller $2 or none (the audience part of {@code Eligibility.eligible}).
+   * Never null.
    */
   private static final String SHOWN =
-      " (e.type = ANY ($10::text[]) AND (e.audience IS NULL OR $2 = ANY (e.audience)))";
+      " ((e.type = ANY ($10::text[]) OR ($11::boolean AND e.type LIKE 'a2a.%'))"
+          + " AND (e.audience IS NULL OR $2 = ANY (e.audience)))";
 
   /** The rows of session $1 after sequence $3, each with the caller $2's participant row p. */
   private static final String AFTER_CURSOR =
