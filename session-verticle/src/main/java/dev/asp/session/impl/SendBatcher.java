@@ -135,7 +135,11 @@ public final class SendBatcher {
     return pool.withTransaction(
             conn ->
                 conn.preparedQuery(LogQueries.LOCK_SESSION_FOR_CALLERS)
-                    .execute(Tuple.of(sessionId, callers.toArray(String[]::new)))
+                    // built explicitly: Tuple.of(id, array) spreads the array as varargs
+                    .execute(
+                        Tuple.tuple()
+                            .addString(sessionId)
+                            .addArrayOfString(callers.toArray(String[]::new)))
                     .compose(rows -> appendAll(conn, sessionId, rows, batch, outcomes)))
         .map(
             announcement -> {
