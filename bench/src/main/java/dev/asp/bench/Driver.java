@@ -65,6 +65,11 @@ public final class Driver implements AutoCloseable {
     return vertx;
   }
 
+  /** Marks this run's messages ({@code metadata.bench_run}): only they are counted. */
+  public String runId() {
+    return runId;
+  }
+
   public Metrics metrics() {
     return metrics;
   }

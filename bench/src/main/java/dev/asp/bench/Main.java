@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       Provision.class,
       Pairs.class,
       Fanout.class,
+      A2aFanout.class,
       Rate.class,
       Storm.class,
       Connections.class,

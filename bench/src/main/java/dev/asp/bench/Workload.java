@@ -32,8 +32,9 @@ abstract class Workload implements Callable<Integer> {
 
   @Option(
       names = "--agents",
-      required = true,
-      description = "JSON file: {handle: token} or the seed shape {handle: {token, ...}}.")
+      description =
+          "JSON file: {handle: token} or the seed shape {handle: {token, ...}} (every ASP"
+              + " workload needs it; a2a-fanout registers its own nodes).")
   Path agentsFile;
 
   @Option(
@@ -122,7 +123,8 @@ abstract class Workload implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Agents agents = Agents.read(agentsFile);
+    Agents agents =
+        agentsFile == null ? new Agents(new java.util.LinkedHashMap<>()) : Agents.read(agentsFile);
     ServerProbe probe = probe();
     Report report;
     try (Driver driver = new Driver(url, agents, eventLoops, httpConnections)) {
@@ -153,7 +155,14 @@ abstract class Workload implements Callable<Integer> {
     if (html != null) {
       HtmlReport.write(report, html);
     }
-    return report.verdict().clean() ? 0 : 1;
+    List<String> violations = violations();
+    violations.forEach(v -> main.out().println("VIOLATION " + v));
+    return report.verdict().clean() && violations.isEmpty() ? 0 : 1;
+  }
+
+  /** Delivery violations a workload judges itself (beyond the checker's), empty when none. */
+  List<String> violations() {
+    return List.of();
   }
 
   /** Adds "x% of the baseline" figures when --baseline is given. */

@@ -46,7 +46,8 @@ class WorkloadSmokeTest {
                         "ASP_HTTP_PORT", "0",
                         "ASP_MANAGEMENT_PORT", "0",
                         "ASP_ADMIN_TOKEN", ADMIN_TOKEN,
-                        "ASP_BUS_TIMEOUT_MS", "5000")),
+                        "ASP_BUS_TIMEOUT_MS", "5000",
+                        "ASP_A2A_POLL_LIMIT", "100000")),
                 TestDatabase.fresh())
             .await();
     url = "http://127.0.0.1:" + operator.port();
@@ -122,6 +123,38 @@ class WorkloadSmokeTest {
   @DisplayName("fanout: every sender's messages reach all participants, in order, once")
   void fanout() throws Exception {
     assertClean(workload("fanout", "-P", "5", "-K", "2", "-M", "10", "-C", "2"), 20, 100);
+  }
+
+  @Test
+  @DisplayName("a2a-fanout: every message reaches every reader once, in order, by long-poll and WS")
+  void a2aFanout() throws Exception {
+    for (String view : List.of("poll", "ws")) {
+      Run run =
+          workload(
+              "a2a-fanout",
+              "-R",
+              "4",
+              "-K",
+              "2",
+              "-M",
+              "10",
+              "-C",
+              "2",
+              "--view",
+              view,
+              "--poll-timeout-ms",
+              "5000");
+      JsonObject r = run.report();
+      assertTrue(r.getJsonObject("verdict").getBoolean("clean"), run.out());
+      assertTrue(r.getJsonObject("errors").isEmpty(), run.out());
+      assertEquals(20, r.getLong("accepted"), run.out());
+      assertEquals(80, r.getLong("delivered"), run.out());
+      assertEquals(80, r.getJsonObject("end_to_end_latency").getLong("count"), run.out());
+      assertTrue(!run.out().contains("VIOLATION"), run.out());
+      if (view.equals("poll")) {
+        assertTrue(r.getJsonObject("figures").getLong("poll_round_trips") > 0, run.out());
+      }
+    }
   }
 
   @Test

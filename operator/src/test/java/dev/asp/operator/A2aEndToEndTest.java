@@ -380,6 +380,29 @@ class A2aEndToEndTest {
   }
 
   @Test
+  @DisplayName(
+      "back-to-back polls each get only what is new: a written batch is never handed out again")
+  void backToBackPolls() {
+    Node a = hello();
+    Node b = hello();
+    String session = createSession(a, List.of(b.id()));
+    ok(http.post("/a2a/session/join", b.secret(), new JsonObject().put("session_id", session)));
+    poll(b, null, null); // the invitation
+    for (int i = 0; i < 30; i++) {
+      ok(
+          http.post(
+              "/a2a/session/message",
+              a.secret(),
+              new JsonObject().put("session_id", session).put("payload", "m" + i)));
+      List<Object> got =
+          events(poll(b, null, null)).stream()
+              .map(e -> e.getJsonObject("payload").getValue("payload"))
+              .toList();
+      assertEquals(List.of("m" + i), got);
+    }
+  }
+
+  @Test
   @DisplayName("envelope poll without timeout_ms answers at once, in both places clients read")
   void envelopePoll() {
     Node node = hello();

@@ -180,7 +180,11 @@ final class PullView {
         .compose(
             v ->
                 conn.preparedQuery(A2aQueries.EVENTS_BY_KEY)
-                    .execute(Tuple.of(sessions.toArray(String[]::new), sequences)))
+                    // built explicitly: Tuple.of(a, array) would spread the array (varargs)
+                    .execute(
+                        Tuple.tuple()
+                            .addArrayOfString(sessions.toArray(String[]::new))
+                            .addArrayOfLong(sequences)))
         .map(
             rows -> {
               Map<String, Row> byKey = new HashMap<>();

@@ -25,6 +25,23 @@ final class A2aReplies {
   }
 
   /**
+   * Writes a reply that hands out pull rows: the body goes out chunked, and the response ends only
+   * after {@code written} (the rows' written report) completed. A client cannot have read the whole
+   * response before its rows count as written, so its next request acknowledges them and never gets
+   * them again because the report was still on its way (§5.3 implicit rule).
+   */
+  static Future<Void> okThenEnd(
+      RoutingContext ctx, JsonObject body, java.util.function.Supplier<Future<Void>> written) {
+    body.remove(A2aFields.ERROR);
+    io.vertx.core.http.HttpServerResponse response =
+        ctx.response()
+            .setStatusCode(200)
+            .setChunked(true)
+            .putHeader(HttpHeaders.CONTENT_TYPE, A2aErrors.JSON);
+    return response.write(body.encode()).compose(v -> written.get()).compose(v -> response.end());
+  }
+
+  /**
    * Every field of {@code fields} at the top level and under {@code payload} (hello, heartbeat).
    */
   static JsonObject mirrored(JsonObject fields) {

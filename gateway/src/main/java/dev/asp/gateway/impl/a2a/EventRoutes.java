@@ -71,8 +71,10 @@ final class EventRoutes {
                       })
                   .compose(
                       pulled ->
-                          A2aReplies.ok(ctx, pollReply(pulled))
-                              .onSuccess(w -> pulling.written(caller, Pulling.POLL, pulled)));
+                          A2aReplies.okThenEnd(
+                              ctx,
+                              pollReply(pulled),
+                              () -> pulling.written(caller, Pulling.POLL, pulled)));
             })
         .onFailure(ctx::fail);
   }

@@ -303,9 +303,10 @@ final class IdentityRoutes {
                               0)
                           .compose(
                               batch ->
-                                  A2aReplies.ok(ctx, heartbeatReply(caller, s, batch))
-                                      .onSuccess(
-                                          w -> pulling.written(caller, Pulling.HEARTBEAT, batch))));
+                                  A2aReplies.okThenEnd(
+                                      ctx,
+                                      heartbeatReply(caller, s, batch),
+                                      () -> pulling.written(caller, Pulling.HEARTBEAT, batch))));
             });
   }
 

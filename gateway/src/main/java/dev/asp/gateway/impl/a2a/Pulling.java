@@ -48,13 +48,16 @@ final class Pulling {
     return bus.request(Addresses.A2A, A2aAction.PULL, request, waitMs + busTimeoutMs);
   }
 
-  /** The batch's response was written in full. */
-  void written(String caller, String channel, JsonObject batch) {
+  /**
+   * The batch's response was written in full: report its rows. Completes when the report is
+   * committed (or failed: then the rows come again, at least once); never fails.
+   */
+  Future<Void> written(String caller, String channel, JsonObject batch) {
     JsonArray numbers = batch.getJsonArray(A2aFields.NUMBERS, new JsonArray());
     if (numbers.isEmpty()) {
-      return;
+      return Future.succeededFuture();
     }
-    bus.request(
+    return bus.request(
             Addresses.A2A,
             A2aAction.PULL_WRITTEN,
             new JsonObject()
@@ -62,11 +65,12 @@ final class Pulling {
                 .put(A2aFields.VIEW, VIEW)
                 .put(A2aFields.CHANNEL, channel)
                 .put(A2aFields.NUMBERS, numbers))
-        .onFailure(
-            failure ->
-                LOG.debug(
-                    "written report for {} lost (rows come again): {}",
-                    caller,
-                    failure.toString()));
+        .<Void>mapEmpty()
+        .recover(
+            failure -> {
+              LOG.debug(
+                  "written report for {} lost (rows come again): {}", caller, failure.toString());
+              return Future.succeededFuture();
+            });
   }
 }
