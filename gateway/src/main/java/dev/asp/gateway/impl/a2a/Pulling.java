@@ -23,6 +23,9 @@ final class Pulling {
   static final String POLL = "poll";
   static final String HEARTBEAT = "heartbeat";
 
+  /** The direct-message inbox: a view of its own, whose one channel has the same name. */
+  static final String INBOX = "inbox";
+
   private final BusClient bus;
   private final long busTimeoutMs;
 
@@ -48,8 +51,13 @@ final class Pulling {
     return bus.request(Addresses.A2A, A2aAction.PULL, request, waitMs + busTimeoutMs);
   }
 
-  /** The batch's response was written in full. */
+  /** The batch's response was written in full (a channel of the pull view). */
   void written(String caller, String channel, JsonObject batch) {
+    written(caller, VIEW, channel, batch);
+  }
+
+  /** The batch's response was written in full, on {@code channel} of {@code view}. */
+  void written(String caller, String view, String channel, JsonObject batch) {
     JsonArray numbers = batch.getJsonArray(A2aFields.NUMBERS, new JsonArray());
     if (numbers.isEmpty()) {
       return;
@@ -59,7 +67,7 @@ final class Pulling {
             A2aAction.PULL_WRITTEN,
             new JsonObject()
                 .put(BusFields.CALLER, caller)
-                .put(A2aFields.VIEW, VIEW)
+                .put(A2aFields.VIEW, view)
                 .put(A2aFields.CHANNEL, channel)
                 .put(A2aFields.NUMBERS, numbers))
         .onFailure(
