@@ -1,6 +1,8 @@
 package dev.asp.a2a;
 
+import dev.asp.a2a.impl.DirectMessages;
 import dev.asp.a2a.impl.EventViews;
+import dev.asp.a2a.impl.Inbox;
 import dev.asp.a2a.impl.Nodes;
 import dev.asp.a2a.impl.Pulls;
 import dev.asp.a2a.impl.Reminders;
@@ -53,6 +55,8 @@ public final class A2aVerticle extends VerticleBase {
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings);
     pulls = new Pulls(vertx, pool, views, settings.pollMaxWaitMs());
+    DirectMessages dms = new DirectMessages(pool, bus, announcer, views);
+    Inbox inbox = new Inbox(pool, views);
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
             .on(A2aAction.NODE_SEEN, nodes::seen)
@@ -63,7 +67,9 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.SESSION_LIST, reads::list)
             .on(A2aAction.SESSION_CONTEXT, reads::context)
             .on(A2aAction.PULL, pulls::pull)
-            .on(A2aAction.PULL_WRITTEN, pulls::written);
+            .on(A2aAction.PULL_WRITTEN, pulls::written)
+            .on(A2aAction.DM_SEND, dms::send)
+            .on(A2aAction.DM_INBOX, inbox::read);
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(

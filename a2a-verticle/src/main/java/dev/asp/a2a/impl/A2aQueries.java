@@ -152,7 +152,8 @@ public final class A2aQueries {
    * Events of $1's sessions beyond its view's ($2) positions that it is eligible for under ASP (the
    * SQL form of {@code Eligibility}'s status rule; the audience is applied by the caller, so an
    * event hidden from it still moves the position), with the session facts its payload is built
-   * from; at most $3 rows, in (session, sequence) order.
+   * from; at most $3 rows, in (session, sequence) order. $4: the only session kind the view reads
+   * (the inbox: {@code dm}), or NULL for every kind.
    */
   public static final String NEW_EVENTS =
       "SELECT e.session_id, e.sequence, e.event_id, e.type, e.subject, e.created_at, e.payload,"
@@ -166,7 +167,7 @@ public final class A2aQueries {
           + " JOIN events e ON e.session_id = p.session_id"
           + "   AND e.sequence > COALESCE(pos.prefix, -1)"
           + "   AND NOT (e.sequence = ANY (COALESCE(pos.extras, '{}'::bigint[])))"
-          + " WHERE p.handle = $1"
+          + " WHERE p.handle = $1 AND ($4::text IS NULL OR s.kind = $4::text)"
           + " AND (p.status = 'joined'"
           + "   OR (p.status = 'invited' AND (e.type = 'session.ended'"
           + "     OR (e.type = 'session.invited' AND e.subject = p.handle)))"
@@ -199,6 +200,66 @@ public final class A2aQueries {
   public static final String ANY_OUTSTANDING =
       "SELECT EXISTS (SELECT 1 FROM a2a_deliveries WHERE node = $1 AND view = $2"
           + " AND NOT (written AND channel = $3) AND no <> ALL ($4::bigint[])) AS more";
+
+  // --- direct messages
+
+  /**
+   * Locks the row of the pair ($1, $2: the two handles in code-point order), so the DMs of one pair
+   * are appended one at a time; no row: the pair never exchanged a DM.
+   */
+  public static final String LOCK_DM_PAIR =
+      "SELECT session_id FROM a2a_dm_pairs WHERE low = $1 AND high = $2 FOR UPDATE";
+
+  /**
+   * Records session $3 as the pair's. No row returned: a concurrent first DM of the pair committed
+   * its session first (the insert waited for it), so this transaction must go onto that one.
+   */
+  public static final String INSERT_DM_PAIR =
+      "INSERT INTO a2a_dm_pairs (low, high, session_id) VALUES ($1, $2, $3)"
+          + " ON CONFLICT (low, high) DO NOTHING RETURNING session_id";
+
+  /** The pair's session ended: $3 replaces it (the row is locked by {@link #LOCK_DM_PAIR}). */
+  public static final String REPLACE_DM_SESSION =
+      "UPDATE a2a_dm_pairs SET session_id = $3 WHERE low = $1 AND high = $2";
+
+  /** The direct messages to $1 in its dm sessions that it may read (ASP eligibility, audience). */
+  private static final String DMS_TO =
+      " FROM participants p JOIN sessions s ON s.id = p.session_id AND s.kind = 'dm'"
+          + " LEFT JOIN a2a_sessions a ON a.session_id = p.session_id"
+          + " LEFT JOIN a2a_positions pos ON pos.node = p.handle AND pos.view = $2"
+          + "   AND pos.session_id = p.session_id"
+          + " JOIN events e ON e.session_id = p.session_id"
+          + " WHERE p.handle = $1 AND e.type = 'session.message' AND e.subject <> $1"
+          + " AND (e.audience IS NULL OR $1 = ANY (e.audience))"
+          + " AND (p.status = 'joined' OR (p.status = 'left' AND e.sequence <= p.left_sequence))";
+
+  /**
+   * The newest $3 DMs to $1, newest first, whatever its view $2 delivered; {@code read}: the view
+   * numbered it and did not lose its delivery (a row handed out and never written comes again).
+   */
+  public static final String DMS_READ =
+      "SELECT e.session_id, e.sequence, e.event_id, e.type, e.subject, e.created_at, e.payload,"
+          + " e.audience, e.origin, s.kind, s.topic, s.visibility, s.max_participants,"
+          + " s.created_by, s.created_at AS session_created_at, a.description, a.owner,"
+          + " a.status AS a2a_status,"
+          + " (COALESCE(e.sequence <= pos.prefix OR e.sequence = ANY (pos.extras), false)"
+          + "   AND NOT EXISTS (SELECT 1 FROM a2a_deliveries d WHERE d.node = p.handle"
+          + "     AND d.view = $2 AND d.session_id = e.session_id AND d.sequence = e.sequence"
+          + "     AND NOT d.written)) AS read"
+          + DMS_TO
+          + " ORDER BY e.created_at DESC, e.session_id DESC, e.sequence DESC LIMIT $3";
+
+  /**
+   * How many DMs to $1 its view $2 has still to deliver, beyond the rows numbered $3 (this
+   * response's): rows handed out and never written, and DMs not numbered yet.
+   */
+  public static final String DMS_UNREAD =
+      "SELECT (SELECT count(*) FROM a2a_deliveries WHERE node = $1 AND view = $2"
+          + "   AND NOT written AND no <> ALL ($3::bigint[]))"
+          + " + (SELECT count(*)"
+          + DMS_TO
+          + "   AND e.sequence > COALESCE(pos.prefix, -1)"
+          + "   AND NOT (e.sequence = ANY (COALESCE(pos.extras, '{}'::bigint[])))) AS unread";
 
   /** The latest events of session $1 that $2 may see by audience, newest first, for reminders. */
   public static final String RECENT_EVENTS =

@@ -175,7 +175,7 @@ public final class EventViews {
   public static JsonObject directMessage(JsonObject msg) {
     String id = msg.getString(A2aFields.ID);
     return new JsonObject()
-        .put("dm_id", id)
+        .put(A2aFields.DM_ID, id)
         .put(A2aFields.MESSAGE_ID, id)
         .put(A2aFields.FROM_NODE_ID, msg.getString(A2aFields.FROM_NODE_ID))
         .put(A2aFields.FROM_NODE_ID_CAMEL, msg.getString(A2aFields.FROM_NODE_ID))

@@ -70,7 +70,11 @@ final class PullView {
     return pool.withTransaction(conn -> take(conn, request));
   }
 
-  private Future<Batch> take(SqlConnection conn, Request r) {
+  /**
+   * One pull inside the caller's transaction, for a caller that reads more under the same view lock
+   * (the inbox counts what is left); the reply must wait for the commit.
+   */
+  Future<Batch> take(SqlConnection conn, Request r) {
     Tuple view = Tuple.of(r.node(), r.view());
     return conn.preparedQuery(A2aQueries.ENSURE_VIEW)
         .execute(view)
@@ -194,7 +198,7 @@ final class PullView {
               List<JsonObject> envelopes = new ArrayList<>();
               for (int i = 0; i < again.size(); i++) {
                 Row row = byKey.get(sessions.get(i) + "/" + again.get(i)[1]);
-                JsonObject mapped = row == null ? null : views.map(row, r.node());
+                JsonObject mapped = row == null ? null : shown(row, r);
                 if (mapped != null) {
                   envelopes.add(views.envelope(row, mapped, r.node(), again.get(i)[0]));
                 }
@@ -229,6 +233,18 @@ final class PullView {
             .put(A2aFields.HAS_MORE, more)
             .put(PullChannels.SUPERSEDED, false),
         false);
+  }
+
+  /** What the view shows of a row for its node, or null when it passes over it in silence. */
+  private JsonObject shown(Row row, Request r) {
+    JsonObject mapped = views.map(row, r.node());
+    return mapped != null && PullChannels.shows(r.view(), mapped.getString(A2aFields.TYPE))
+        ? mapped
+        : null;
+  }
+
+  private static Tuple newEvents(Request r) {
+    return Tuple.of(r.node(), r.view(), SCAN, PullChannels.kindOf(r.view()));
   }
 
   static Batch superseded() {
@@ -271,10 +287,7 @@ final class PullView {
       // what this pull handled is saved before scanning on: the query reads the positions
       Future<Void> saved = scans == 0 ? Future.succeededFuture() : save(conn);
       return saved
-          .compose(
-              v ->
-                  conn.preparedQuery(A2aQueries.NEW_EVENTS)
-                      .execute(Tuple.of(request.node(), request.view(), SCAN)))
+          .compose(v -> conn.preparedQuery(A2aQueries.NEW_EVENTS).execute(newEvents(request)))
           .compose(
               rows -> {
                 boolean stopped = consume(rows);
@@ -292,14 +305,11 @@ final class PullView {
     /** Nothing more wanted: is there anything beyond? One row of the log answers it. */
     private Future<Void> probeMore(SqlConnection conn) {
       return save(conn)
-          .compose(
-              v ->
-                  conn.preparedQuery(A2aQueries.NEW_EVENTS)
-                      .execute(Tuple.of(request.node(), request.view(), SCAN)))
+          .compose(v -> conn.preparedQuery(A2aQueries.NEW_EVENTS).execute(newEvents(request)))
           .map(
               rows -> {
                 for (Row row : rows) {
-                  if (views.map(row, request.node()) != null) {
+                  if (shown(row, request) != null) {
                     more = true;
                     break;
                   }
@@ -312,7 +322,7 @@ final class PullView {
     /** Takes rows in order; returns true when it stopped because the batch is full. */
     private boolean consume(RowSet<Row> rows) {
       for (Row row : rows) {
-        JsonObject mapped = views.map(row, request.node());
+        JsonObject mapped = shown(row, request);
         if (mapped == null) {
           handle(row);
           continue;

@@ -9,7 +9,8 @@ import dev.asp.protocol.bus.Addresses;
  * wire form). Failures are {@link A2aError}s: {@code session_not_found} (also for trust denials and
  * private sessions the caller is not in), {@code not_session_participant}, {@code session_full},
  * {@code session_closed}, {@code unsupported_session_kind}, {@code validation_error}, {@code
- * node_not_found}; {@code unavailable} when the database is down.
+ * node_not_found} (also for a DM recipient trust denies); {@code unavailable} when the database is
+ * down.
  */
 public enum A2aAction {
   /**
@@ -51,5 +52,24 @@ public enum A2aAction {
    * {@code {caller, view, channel, numbers:[long]}} → {@code {ok}}: those rows were written in full
    * to the client; the channel's next request acknowledges them.
    */
-  PULL_WRITTEN
+  PULL_WRITTEN,
+  /**
+   * {@code {caller, to: handle, payload: any non-null JSON value, metadata?: object}} → {@code
+   * {dm_id, message_id, id, status:"sent", session_id, to_node_id, created_at}} (§7; the three ids
+   * are the message id, §18.9; {@code to_node_id} in wire form). The message goes to the one {@code
+   * dm} session of the unordered pair, created on first use (a replacement when it ended), with
+   * whichever side left joined again by the hub, all in one transaction. The caller bounds the
+   * payload's size. Fails {@code validation_error} (no recipient, the caller itself, no payload)
+   * and {@code node_not_found} (an unknown recipient and one trust denies answer alike).
+   */
+  DM_SEND,
+  /**
+   * {@code {caller, limit: 1..100, include_read: boolean, request_id}} → {@code {messages:[…],
+   * count, unread, numbers}} (§7): the direct messages to the caller that its {@code inbox} view
+   * has not delivered yet, oldest first; the next read acknowledges the rows reported with {@link
+   * #PULL_WRITTEN} (view and channel {@code inbox}). With {@code include_read} the newest {@code
+   * limit} DMs to the caller, acknowledging nothing ({@code numbers} empty). {@code unread}: the
+   * DMs still undelivered on the view after this response. Fails {@code validation_error}.
+   */
+  DM_INBOX
 }

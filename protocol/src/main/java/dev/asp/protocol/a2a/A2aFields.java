@@ -89,6 +89,17 @@ public final class A2aFields {
   public static final String CONTEXT = "context";
   public static final String A2A = "a2a";
 
+  // direct messages
+  public static final String DM_ID = "dm_id";
+  public static final String RECIPIENT_ID = "recipient_id";
+  public static final String RECIPIENT_NODE_ID = "recipient_node_id";
+  public static final String FROM = "from";
+  public static final String TIMESTAMP = "timestamp";
+  public static final String READ = "read";
+  public static final String MESSAGES = "messages";
+  public static final String UNREAD = "unread";
+  public static final String INCLUDE_READ = "include_read";
+
   // context
   public static final String SHARED_CONTEXT = "shared_context";
   public static final String COMPACTED_KEYS = "compacted_keys";

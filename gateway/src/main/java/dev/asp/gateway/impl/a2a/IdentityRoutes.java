@@ -170,7 +170,9 @@ final class IdentityRoutes {
           "POST /a2a/heartbeat",
           "POST /a2a/events/poll",
           "POST /a2a/session/create",
-          "GET /a2a/session/list"
+          "GET /a2a/session/list",
+          "POST /a2a/dm",
+          "GET /a2a/dm/inbox"
         }) {
       endpoints.add(route);
     }

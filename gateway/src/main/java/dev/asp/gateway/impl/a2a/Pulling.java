@@ -23,6 +23,9 @@ final class Pulling {
   static final String POLL = "poll";
   static final String HEARTBEAT = "heartbeat";
 
+  /** The direct-message inbox: a view of its own, whose one channel has the same name. */
+  static final String INBOX = "inbox";
+
   private final BusClient bus;
   private final long busTimeoutMs;
 
@@ -49,10 +52,16 @@ final class Pulling {
   }
 
   /**
-   * The batch's response was written in full: report its rows. Completes when the report is
-   * committed (or failed: then the rows come again, at least once); never fails.
+   * The batch's response was written in full (a channel of the pull view): report its rows.
+   * Completes when the report is committed (or failed: then the rows come again, at least once);
+   * never fails.
    */
   Future<Void> written(String caller, String channel, JsonObject batch) {
+    return written(caller, VIEW, channel, batch);
+  }
+
+  /** The batch's response was written in full, on {@code channel} of {@code view}. */
+  Future<Void> written(String caller, String view, String channel, JsonObject batch) {
     JsonArray numbers = batch.getJsonArray(A2aFields.NUMBERS, new JsonArray());
     if (numbers.isEmpty()) {
       return Future.succeededFuture();
@@ -62,7 +71,7 @@ final class Pulling {
             A2aAction.PULL_WRITTEN,
             new JsonObject()
                 .put(BusFields.CALLER, caller)
-                .put(A2aFields.VIEW, VIEW)
+                .put(A2aFields.VIEW, view)
                 .put(A2aFields.CHANNEL, channel)
                 .put(A2aFields.NUMBERS, numbers))
         .<Void>mapEmpty()

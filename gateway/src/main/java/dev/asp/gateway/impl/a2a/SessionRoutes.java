@@ -165,7 +165,7 @@ final class SessionRoutes {
     call(ctx, A2aAction.SESSION_CONTEXT, node, command);
   }
 
-  private static Long query(RoutingContext ctx, String name) {
+  static Long query(RoutingContext ctx, String name) {
     String value = ctx.queryParams().get(name);
     if (value == null || value.isEmpty()) {
       return null;
