@@ -54,7 +54,7 @@ public final class A2aVerticle extends VerticleBase {
         new SessionCommands(pool, bus, announcer, settings, views, new Reminders(views));
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings);
-    pulls = new Pulls(vertx, pool, views, settings.pollMaxWaitMs());
+    pulls = new Pulls(vertx, pool, views, settings.pollMaxWaitMs(), settings.offlineMs());
     DirectMessages dms = new DirectMessages(pool, bus, announcer, views);
     Inbox inbox = new Inbox(pool, views);
     dispatcher =

@@ -34,6 +34,17 @@ public final class A2aQueries {
           + DB_NOW
           + " - $2) OR EXISTS (SELECT 1 FROM presence r WHERE r.agent = h)";
 
+  /**
+   * An open poll or stream keeps its node alive (§4): its last_seen is refreshed, at most once a
+   * minute ($2 ms) so a busy poller does not write on every request. No row: not a node yet.
+   */
+  public static final String POLLED =
+      "UPDATE a2a_nodes SET last_seen = "
+          + DB_NOW
+          + " WHERE handle = $1 AND last_seen < "
+          + DB_NOW
+          + " - $2";
+
   // --- sessions
 
   /**

@@ -31,9 +31,19 @@ public final class Pulls {
   private final PullView view;
   private final long maxWaitMs;
   private final Map<String, List<Waiter>> waiting = new HashMap<>();
+
+  /** How stale a polling node's last_seen may get before a pull refreshes it, at most. */
+  private static final long LIVENESS_REFRESH_MS = 60_000;
+
+  private final long refreshMs;
+
   private boolean closing;
 
-  public Pulls(Vertx vertx, Pool pool, EventViews views, long maxWaitMs) {
+  /**
+   * @param offlineMs the offline window: a pull refreshes liveness well within it
+   */
+  public Pulls(Vertx vertx, Pool pool, EventViews views, long maxWaitMs, long offlineMs) {
+    this.refreshMs = Math.min(LIVENESS_REFRESH_MS, offlineMs / 4);
     this.vertx = vertx;
     this.pool = pool;
     this.view = new PullView(pool, views);
@@ -109,7 +119,9 @@ public final class Pulls {
   public Future<JsonObject> pull(JsonObject body) {
     PullView.Request request = request(body);
     long waitMs = Math.min(Math.max(0, body.getLong(A2aFields.WAIT_MS, 0L)), maxWaitMs);
-    return view.take(request)
+    return pool.preparedQuery(A2aQueries.POLLED)
+        .execute(Tuple.of(request.node(), refreshMs))
+        .compose(v -> view.take(request))
         .compose(
             batch -> {
               if (!request.claim()) {
