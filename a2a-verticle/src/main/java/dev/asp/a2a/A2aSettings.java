@@ -16,6 +16,7 @@ import dev.asp.storage.DatabaseSettings;
  * @param sharedContextBytes the bound of {@code shared_context} as UTF-8 JSON
  * @param contextMax the largest {@code recent_messages} window
  * @param maxTopicLength the longest title
+ * @param levelGating refuse calls above the node's level ({@code insufficient_capability_level})
  */
 public record A2aSettings(
     DatabaseSettings db,
@@ -27,7 +28,8 @@ public record A2aSettings(
     int maxParticipants,
     int sharedContextBytes,
     int contextMax,
-    int maxTopicLength) {
+    int maxTopicLength,
+    boolean levelGating) {
 
   public A2aSettings {
     if (db == null || nodeOwner == null) {
@@ -40,6 +42,7 @@ public record A2aSettings(
 
   /** The hub spec's defaults. */
   public static A2aSettings defaults(DatabaseSettings db, long busTimeoutMs) {
-    return new A2aSettings(db, busTimeoutMs, "a2a", 3, 900_000, 55_000, 20, 51_200, 500, 1000);
+    return new A2aSettings(
+        db, busTimeoutMs, "a2a", 3, 900_000, 55_000, 20, 51_200, 500, 1000, false);
   }
 }

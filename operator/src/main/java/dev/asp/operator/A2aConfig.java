@@ -12,6 +12,7 @@ public record A2aConfig(
     InboundPolicy nodePolicy,
     String hubNodeId,
     int defaultLevel,
+    boolean levelGating,
     int helloLimit,
     long helloWindowMs,
     boolean trustForwardedFor,

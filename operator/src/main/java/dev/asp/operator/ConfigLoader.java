@@ -89,6 +89,7 @@ public final class ConfigLoader {
     setting("ASP_A2A_NODE_POLICY", "open", "inbound policy of new hub nodes: open | allowlist");
     setting("ASP_A2A_HUB_NODE_ID", null, "hub_<32 hex>; unset = generated once and stored");
     setting("ASP_A2A_DEFAULT_LEVEL", "3", "capability level of every node (1..3)");
+    setting("ASP_A2A_LEVEL_GATING", "false", "refuse calls above the node's level (403)");
     setting("ASP_A2A_HELLO_LIMIT", "60", "hellos per client address per window (429 beyond)");
     setting("ASP_A2A_HELLO_WINDOW_MS", "3600000", "window of the hello limit");
     setting("ASP_A2A_TRUST_FORWARDED_FOR", "false", "take the hello address from X-Forwarded-For");
@@ -224,6 +225,7 @@ public final class ConfigLoader {
             dev.asp.protocol.InboundPolicy.OPEN),
         hubId,
         reader.integer("ASP_A2A_DEFAULT_LEVEL", 1, 3),
+        reader.bool("ASP_A2A_LEVEL_GATING"),
         reader.integer("ASP_A2A_HELLO_LIMIT", 1, 1_000_000),
         reader.integer("ASP_A2A_HELLO_WINDOW_MS", 100, 86_400_000),
         reader.bool("ASP_A2A_TRUST_FORWARDED_FOR"),

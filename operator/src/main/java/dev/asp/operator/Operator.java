@@ -419,7 +419,8 @@ public final class Operator {
         a2a.maxParticipants(),
         a2a.sharedContextBytes(),
         a2a.contextMax(),
-        config.maxTopicLength());
+        config.maxTopicLength(),
+        a2a.levelGating());
   }
 
   /** The gateway's A2A settings, or null when the surface is off. */

@@ -45,6 +45,14 @@ public final class A2aQueries {
           + DB_NOW
           + " - $2";
 
+  /** $1 handle, $2 level: the record is created (dormant) when the agent had none. */
+  public static final String SET_LEVEL =
+      "INSERT INTO a2a_nodes (handle, level, last_seen, created_at) VALUES ($1, $2, 0, "
+          + DB_NOW
+          + ") ON CONFLICT (handle) DO UPDATE SET level = EXCLUDED.level";
+
+  public static final String LEVEL = "SELECT level FROM a2a_nodes WHERE handle = $1";
+
   // --- sessions
 
   /**

@@ -40,4 +40,48 @@ public final class Nodes {
                   .put(A2aFields.LEVEL, level == null ? settings.defaultLevel() : level);
             });
   }
+
+  /** {@code SET_LEVEL}. */
+  public Future<JsonObject> setLevel(JsonObject body) {
+    String handle = body.getString(A2aFields.HANDLE);
+    Integer level = body.getInteger(A2aFields.LEVEL);
+    if (handle == null || level == null || level < 1 || level > 3) {
+      throw new dev.asp.protocol.AspException(
+          dev.asp.protocol.a2a.A2aError.VALIDATION_ERROR, "handle and a level 1..3 are required");
+    }
+    return pool.preparedQuery(A2aQueries.SET_LEVEL)
+        .execute(Tuple.of(handle, level))
+        .map(v -> new JsonObject().put(A2aFields.HANDLE, handle).put(A2aFields.LEVEL, level));
+  }
+
+  /**
+   * Runs {@code command} only if the caller's level reaches {@code required} (§3: when gating is
+   * on, a call above the node's level is {@code insufficient_capability_level}); without gating, or
+   * for level 1, it runs at once.
+   */
+  public java.util.function.Function<JsonObject, Future<JsonObject>> gated(
+      int required, java.util.function.Function<JsonObject, Future<JsonObject>> command) {
+    if (!settings.levelGating() || required <= 1) {
+      return command;
+    }
+    return body ->
+        pool.preparedQuery(A2aQueries.LEVEL)
+            .execute(Tuple.of(body.getString(BusFields.CALLER)))
+            .compose(
+                rows -> {
+                  Integer stored =
+                      rows.size() == 0 ? null : rows.iterator().next().getInteger("level");
+                  int level = stored == null ? settings.defaultLevel() : stored;
+                  if (level < required) {
+                    return Future.failedFuture(
+                        new dev.asp.protocol.AspException(
+                            dev.asp.protocol.a2a.A2aError.INSUFFICIENT_CAPABILITY_LEVEL,
+                            "this call needs capability level "
+                                + required
+                                + "; the node has "
+                                + level));
+                  }
+                  return command.apply(body);
+                });
+  }
 }

@@ -1,6 +1,9 @@
 package dev.asp.gateway.impl;
 
 import dev.asp.protocol.Fields;
+import dev.asp.protocol.a2a.A2aAction;
+import dev.asp.protocol.a2a.A2aFields;
+import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.TrustAction;
@@ -87,6 +90,7 @@ public final class AdminRoutes {
                     ctx,
                     TrustAction.BLOCK,
                     handle(ctx).put(BusFields.BLOCKED, field(ctx, Fields.HANDLE))));
+    router.put(AGENT + "/a2a").handler(this::setLevel);
     router
         .delete(AGENT + "/blocks/:blocked")
         .handler(
@@ -95,6 +99,28 @@ public final class AdminRoutes {
                     ctx,
                     TrustAction.UNBLOCK,
                     handle(ctx).put(BusFields.BLOCKED, ctx.pathParam("blocked"))));
+  }
+
+  /**
+   * {@code PUT /admin/agents/{handle}/a2a {level: 1..3}} (hub spec §3 "Levels"): the trust verticle
+   * decides whether the principal may manage the agent (an owner only its own; unknown is 404),
+   * then the A2A verticle records the level.
+   */
+  private void setLevel(RoutingContext ctx) {
+    JsonObject body = Bodies.object(ctx, false);
+    Bodies.onlyFields(body, Set.of(A2aFields.LEVEL), "request");
+    if (!(body.getValue(A2aFields.LEVEL) instanceof Integer level) || level < 1 || level > 3) {
+      throw Bodies.invalid("level must be 1, 2 or 3");
+    }
+    JsonObject agent = handle(ctx);
+    SessionRoutes.reply(
+        ctx,
+        200,
+        call(ctx, TrustAction.GET_AGENT, agent.copy())
+            .compose(
+                view ->
+                    bus.request(
+                        Addresses.A2A, A2aAction.SET_LEVEL, agent.put(A2aFields.LEVEL, level))));
   }
 
   private void ok(RoutingContext ctx, TrustAction action, JsonObject command) {

@@ -20,6 +20,11 @@ public enum A2aAction {
    */
   NODE_SEEN,
   /**
+   * {@code {handle, level: 1..3}} → {@code {handle, level}}: an admin set the agent's capability
+   * level (hub spec §3 "Levels"); the caller checked with trust that the principal may.
+   */
+  SET_LEVEL,
+  /**
    * {@code {caller, title?, description?, invitees:[handle], max_participants, visibility}} → the
    * {@code session/create} body (hub spec §6.2), with unreachable invitees in {@code
    * rejected_invites}.
