@@ -180,7 +180,12 @@ final class PullView {
         .compose(
             v ->
                 conn.preparedQuery(A2aQueries.EVENTS_BY_KEY)
-                    .execute(Tuple.of(sessions.toArray(String[]::new), sequences)))
+                    // not Tuple.of(a, b): with an array second, javac picks of(Object, Object...)
+                    // and spreads the sequences into parameters of their own
+                    .execute(
+                        Tuple.tuple()
+                            .addArrayOfString(sessions.toArray(String[]::new))
+                            .addArrayOfLong(sequences)))
         .map(
             rows -> {
               Map<String, Row> byKey = new HashMap<>();
