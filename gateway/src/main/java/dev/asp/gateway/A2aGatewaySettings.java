@@ -12,6 +12,10 @@ import dev.asp.gateway.limits.RateLimiter;
  * @param limiter where the hello, heartbeat and poll limits are counted (cluster-wide when
  *     clustered)
  * @param trustForwardedFor take the hello client address from {@code X-Forwarded-For}
+ * @param sseMaxMs the longest SSE stream ({@code GET /a2a/events/stream}); a larger {@code
+ *     duration_ms} is capped to it
+ * @param sseKeepaliveMs how often an idle SSE stream gets a {@code : ping} comment, and the longest
+ *     single wait of its pulls
  */
 public record A2aGatewaySettings(
     String nodeOwner,
@@ -27,7 +31,9 @@ public record A2aGatewaySettings(
     int maxMessageChars,
     int maxParticipants,
     int maxTopicLength,
-    int contextMax) {
+    int contextMax,
+    long sseMaxMs,
+    long sseKeepaliveMs) {
 
   /** Invitees one create request may name (§6.2). */
   public static final int MAX_INVITEES = 10;

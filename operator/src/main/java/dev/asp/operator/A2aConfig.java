@@ -26,6 +26,8 @@ public record A2aConfig(
     int pollBatch,
     int pollLimit,
     long pollWindowMs,
+    long sseMaxMs,
+    long sseKeepaliveMs,
     int maxMessageChars,
     int maxParticipants,
     int sharedContextBytes,

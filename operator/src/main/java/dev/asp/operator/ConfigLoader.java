@@ -106,6 +106,8 @@ public final class ConfigLoader {
     setting("ASP_A2A_POLL_BATCH", "50", "default poll limit (max 100)");
     setting("ASP_A2A_POLL_LIMIT", "120", "polls per node per window (429 beyond)");
     setting("ASP_A2A_POLL_WINDOW_MS", "60000", "window of the poll limit");
+    setting("ASP_A2A_SSE_MAX_MS", "3600000", "longest SSE stream (duration_ms is capped to it)");
+    setting("ASP_A2A_SSE_KEEPALIVE_MS", "15000", "ping comment interval of an idle SSE stream");
     setting("ASP_A2A_MAX_MESSAGE_CHARS", "16384", "largest A2A message payload as JSON (413)");
     setting("ASP_A2A_MAX_PARTICIPANTS", "20", "default and cap of max_participants");
     setting("ASP_A2A_SHARED_CONTEXT_BYTES", "51200", "bound of shared_context as UTF-8 JSON");
@@ -239,6 +241,8 @@ public final class ConfigLoader {
         reader.integer("ASP_A2A_POLL_BATCH", 1, 100),
         reader.integer("ASP_A2A_POLL_LIMIT", 1, 1_000_000),
         reader.integer("ASP_A2A_POLL_WINDOW_MS", 100, 86_400_000),
+        reader.integer("ASP_A2A_SSE_MAX_MS", 1000, 86_400_000),
+        reader.integer("ASP_A2A_SSE_KEEPALIVE_MS", 100, 300_000),
         reader.integer("ASP_A2A_MAX_MESSAGE_CHARS", 16, 1_048_576),
         reader.integer("ASP_A2A_MAX_PARTICIPANTS", 2, 1000),
         reader.integer("ASP_A2A_SHARED_CONTEXT_BYTES", 256, 16_777_216),

@@ -443,7 +443,9 @@ public final class Operator {
         a2a.maxMessageChars(),
         a2a.maxParticipants(),
         config.maxTopicLength(),
-        a2a.contextMax());
+        a2a.contextMax(),
+        a2a.sseMaxMs(),
+        a2a.sseKeepaliveMs());
   }
 
   /** The longest window of the A2A limits: the Hazelcast map keeps buckets at least this long. */

@@ -169,10 +169,17 @@ public final class Pulls {
       highest = Math.max(highest, values[i]);
     }
     long last = highest;
+    // under the view's row lock, like every pull: a pull locks the channel row and then the
+    // rows it acknowledges, so marking the rows first and the channel second without it deadlocks
+    // against the channel's next request (a stream sends that one right after this report)
     return pool.withTransaction(
             conn ->
-                conn.preparedQuery(A2aQueries.MARK_WRITTEN)
-                    .execute(Tuple.of(node, viewName, channel, values))
+                conn.preparedQuery(A2aQueries.LOCK_VIEW)
+                    .execute(Tuple.of(node, viewName))
+                    .compose(
+                        locked ->
+                            conn.preparedQuery(A2aQueries.MARK_WRITTEN)
+                                .execute(Tuple.of(node, viewName, channel, values)))
                     .compose(
                         v ->
                             conn.preparedQuery(A2aQueries.MARK_LAST_WRITTEN)

@@ -35,6 +35,7 @@ public final class A2aRoutes {
       new SessionRoutes(bus, auth, settings).mount(router);
       new EventRoutes(auth, settings, pulling).mount(router);
       new DmRoutes(bus, auth, settings, pulling).mount(router);
+      new EventStreamRoutes(auth, settings, pulling).mount(router);
     }
     router
         .route("/a2a/*")

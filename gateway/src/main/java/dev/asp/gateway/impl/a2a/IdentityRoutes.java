@@ -169,6 +169,7 @@ final class IdentityRoutes {
           "POST /a2a/hello",
           "POST /a2a/heartbeat",
           "POST /a2a/events/poll",
+          "GET /a2a/events/stream",
           "POST /a2a/session/create",
           "GET /a2a/session/list",
           "POST /a2a/dm",

@@ -34,9 +34,33 @@ final class Pulling {
     this.busTimeoutMs = busTimeoutMs;
   }
 
-  /** One pull; a long one waits up to {@code waitMs} in the A2A verticle. */
+  /**
+   * Request field of {@code PULL} (see {@code A2aAction.PULL}): false for a stream's follow-up
+   * pulls, which keep the channel only while nobody else took it.
+   */
+  static final String CLAIM = "claim";
+
+  /** Reply field of {@code PULL}: true once another request of the node and channel took over. */
+  static final String SUPERSEDED = "superseded";
+
+  /** One pull that takes the channel; a long one waits up to {@code waitMs} in the A2A verticle. */
   Future<JsonObject> pull(
       String caller, String channel, String requestId, Long cursor, int limit, long waitMs) {
+    return pull(caller, channel, requestId, cursor, limit, waitMs, true);
+  }
+
+  /**
+   * One pull. {@code claim} false is a stream's follow-up under the same {@code requestId}: it
+   * answers {@code superseded} instead of taking the channel back from a newer request.
+   */
+  Future<JsonObject> pull(
+      String caller,
+      String channel,
+      String requestId,
+      Long cursor,
+      int limit,
+      long waitMs,
+      boolean claim) {
     JsonObject request =
         new JsonObject()
             .put(BusFields.CALLER, caller)
@@ -44,7 +68,8 @@ final class Pulling {
             .put(A2aFields.CHANNEL, channel)
             .put(A2aFields.REQUEST_ID, requestId)
             .put(A2aFields.LIMIT, limit)
-            .put(A2aFields.WAIT_MS, waitMs);
+            .put(A2aFields.WAIT_MS, waitMs)
+            .put(CLAIM, claim);
     if (cursor != null) {
       request.put(A2aFields.CURSOR, cursor);
     }
@@ -62,7 +87,20 @@ final class Pulling {
 
   /** The batch's response was written in full, on {@code channel} of {@code view}. */
   Future<Void> written(String caller, String view, String channel, JsonObject batch) {
-    JsonArray numbers = batch.getJsonArray(A2aFields.NUMBERS, new JsonArray());
+    return written(caller, view, channel, batch.getJsonArray(A2aFields.NUMBERS, new JsonArray()));
+  }
+
+  /** These rows of the pull view were written in full (a stream reports frame by frame). */
+  Future<Void> written(String caller, String channel, JsonArray numbers) {
+    return written(caller, VIEW, channel, numbers);
+  }
+
+  /**
+   * These rows were written in full. The future completes once the A2A verticle recorded it, or the
+   * report was lost (logged; the rows then come again): it never fails, so a stream can wait for it
+   * before its next pull, whose implicit acknowledgement must see the rows written.
+   */
+  Future<Void> written(String caller, String view, String channel, JsonArray numbers) {
     if (numbers.isEmpty()) {
       return Future.succeededFuture();
     }
