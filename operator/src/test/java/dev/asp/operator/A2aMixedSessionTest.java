@@ -1,0 +1,257 @@
+package dev.asp.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asp.client.AspClient;
+import dev.asp.client.AspEventStream;
+import dev.asp.client.EventRecorder;
+import dev.asp.protocol.Event;
+import dev.asp.testkit.RawHttp;
+import dev.asp.testkit.TestDatabase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hub spec §17.2, the mixed session: an ASP agent on {@code WS /connect?extensions=a2a} (and a
+ * plain connection), node A long-polling and node B on SSE, in one A2A session. Each sees the
+ * others' messages in sequence order with the payload mapping undone; a directed A→B message is on
+ * B's stream and absent from every view of the ASP agent, and of a late joiner.
+ */
+@DisplayName("A2A mixed session: one ASP agent, a polling node and a streaming node")
+class A2aMixedSessionTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final String SECRET = "for B's eyes only";
+  private static OperatorHarness operator;
+  private static RawHttp http;
+  private static HttpClient sseClient;
+
+  @BeforeAll
+  static void start() {
+    operator =
+        OperatorHarness.start(TestDatabase.fresh(), Map.of("ASP_A2A_SSE_KEEPALIVE_MS", "500"));
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    sseClient = operator.vertx.createHttpClient();
+  }
+
+  @AfterAll
+  static void stop() {
+    sseClient.close().await();
+    http.close();
+    operator.close();
+  }
+
+  private static JsonObject hello() {
+    return http.post("/a2a/hello", null, new JsonObject()).json();
+  }
+
+  private static JsonObject ok(RawHttp.Response response) {
+    assertEquals(200, response.status(), response.text());
+    return response.json();
+  }
+
+  private List<String> rawFrames(String token, String uri) {
+    List<String> frames = new CopyOnWriteArrayList<>();
+    WebSocket socket =
+        operator
+            .vertx
+            .createWebSocketClient()
+            .connect(
+                new WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(operator.running.port())
+                    .setURI(uri)
+                    .addHeader("Authorization", "Bearer " + token))
+            .await();
+    socket.textMessageHandler(frames::add);
+    return frames;
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier done) {
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    while (!done.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      operator.vertx.timer(20).await();
+    }
+    assertTrue(done.getAsBoolean(), "not reached within " + WAIT);
+  }
+
+  @Test
+  @DisplayName(
+      "messages in all directions with the mapping undone; the directed one only on B's views")
+  void mixedSession() {
+    JsonObject a = hello();
+    JsonObject b = hello();
+    String botHandle = "@acme" + System.nanoTime() % 100000 + ".bot";
+    // the ASP agent keeps its closed allowlist and lets hub nodes in by owner name
+    String botToken =
+        operator.admin.createAgent(botHandle, "allowlist", List.of("@a2a.*")).await().token();
+    AspClient bot = operator.client(botToken);
+    List<String> botExtended = rawFrames(botToken, "/connect?extensions=a2a");
+    EventRecorder botPlain = new EventRecorder();
+    AspEventStream plainStream = bot.connect(botPlain);
+    plainStream.connected().await();
+
+    JsonObject created =
+        ok(
+            http.post(
+                "/a2a/session/create",
+                a.getString("node_secret"),
+                new JsonObject()
+                    .put("title", "mixed")
+                    .put(
+                        "invite_node_ids",
+                        new JsonArray().add(b.getString("node_id")).add(botHandle))));
+    assertEquals(new JsonArray(), created.getJsonArray("rejected_invites"));
+    String session = created.getString("session_id");
+    ok(
+        http.post(
+            "/a2a/session/join",
+            b.getString("node_secret"),
+            new JsonObject().put("session_id", session)));
+    bot.join(session).await(); // the ASP way
+    SseReader bStream =
+        SseReader.open(
+            sseClient,
+            operator.running.port(),
+            "/a2a/events/stream?duration_ms=30000",
+            b.getString("node_secret"),
+            null,
+            false);
+    ok(http.post("/a2a/events/poll", a.getString("node_secret"), new JsonObject())); // joins so far
+
+    // broadcast in all directions: a string (A), an object (B), ASP content (the bot)
+    ok(
+        http.post(
+            "/a2a/session/message",
+            a.getString("node_secret"),
+            new JsonObject().put("session_id", session).put("payload", "from A")));
+    ok(
+        http.post(
+            "/a2a/session/message",
+            b.getString("node_secret"),
+            new JsonObject()
+                .put("session_id", session)
+                .put("payload", new JsonObject().put("from", "B"))));
+    bot.send(session, "from the bot").await();
+    // the directed one
+    ok(
+        http.post(
+            "/a2a/session/message",
+            a.getString("node_secret"),
+            new JsonObject()
+                .put("session_id", session)
+                .put("to_node_id", b.getString("node_id"))
+                .put("payload", SECRET)));
+    long last = bot.send(session, "bot again").await().sequence();
+
+    // A (long-poll) sees B's object and the bot's text, mapped back, in sequence order
+    List<JsonObject> aEvents = new ArrayList<>();
+    waitFor(
+        () -> {
+          JsonObject poll =
+              ok(http.post("/a2a/events/poll", a.getString("node_secret"), new JsonObject()));
+          poll.getJsonArray("events").forEach(e -> aEvents.add((JsonObject) e));
+          return aEvents.stream().anyMatch(e -> e.getLong("sequence") == last);
+        });
+    List<Object> aPayloads = new ArrayList<>();
+    long previous = -1;
+    for (JsonObject event : aEvents) {
+      if (event.getString("type").equals("session_message")) {
+        assertTrue(event.getLong("sequence") > previous);
+        previous = event.getLong("sequence");
+        aPayloads.add(event.getJsonObject("payload").getValue("payload"));
+      }
+    }
+    assertEquals(
+        List.of(new JsonObject().put("from", "B"), "from the bot", "bot again"), aPayloads);
+    JsonObject botMessage =
+        aEvents.stream()
+            .filter(e -> "from the bot".equals(e.getJsonObject("payload").getValue("payload")))
+            .findFirst()
+            .orElseThrow()
+            .getJsonObject("payload");
+    assertEquals("asp_message", botMessage.getString("msg_type"));
+    assertEquals(botHandle, botMessage.getString("fromNodeId"));
+
+    // B (SSE) sees A's string, the bot's messages and the directed one
+    List<SseReader.Event> bFrames =
+        bStream.eventsUntil(
+            item -> item instanceof SseReader.Event e && e.json().getLong("sequence") == last,
+            WAIT);
+    List<Object> bPayloads = new ArrayList<>();
+    bFrames.forEach(
+        f -> {
+          JsonObject event = f.json();
+          if (event.getString("type").equals("session_message")) {
+            bPayloads.add(event.getJsonObject("payload").getValue("payload"));
+          }
+        });
+    assertEquals(List.of("from A", "from the bot", SECRET), bPayloads.subList(0, 3));
+    bStream.close();
+
+    // the ASP agent: both connections have the others' messages as ASP content, never the secret
+    botPlain.await(e -> e.sequence() == last, WAIT);
+    waitFor(() -> botExtended.stream().anyMatch(f -> f.contains("bot again")));
+    assertTrue(
+        botPlain.events(session).stream().noneMatch(e -> e.payload().encode().contains(SECRET)));
+    assertTrue(botExtended.stream().noneMatch(f -> f.contains(SECRET)));
+    Event fromB =
+        botPlain.events(session).stream()
+            .filter(e -> e.payload().encode().contains("\"from\":\"B\""))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("type", "data")
+                    .put("data", new JsonObject().put("from", "B"))),
+        fromB.payload().getJsonArray("content"));
+    assertTrue(
+        bot.events(session, null, 1000).await().events().stream()
+            .noneMatch(e -> e.payload().encode().contains(SECRET)));
+    JsonObject botContext = ok(http.get("/a2a/session/context?session_id=" + session, botToken));
+    assertTrue(
+        botContext.getJsonArray("recent_messages").stream()
+            .noneMatch(m -> m.toString().contains(SECRET)));
+    JsonObject botPoll = ok(http.post("/a2a/events/poll", botToken, new JsonObject()));
+    assertFalse(botPoll.encode().contains(SECRET));
+    JsonObject botBeat = ok(http.post("/a2a/heartbeat", botToken, new JsonObject()));
+    assertFalse(botBeat.encode().contains(SECRET));
+
+    // a late joiner's transcript replay does not have it either
+    JsonObject c = hello();
+    ok(
+        http.post(
+            "/a2a/session/join",
+            c.getString("node_secret"),
+            new JsonObject().put("session_id", session)));
+    AspClient late = operator.client(c.getString("node_secret"));
+    EventRecorder lateEvents = new EventRecorder();
+    AspEventStream lateStream = late.connect(lateEvents);
+    lateStream.connected().await();
+    lateEvents.await(e -> e.sequence() == last, WAIT);
+    assertTrue(
+        lateEvents.events(session).stream().noneMatch(e -> e.payload().encode().contains(SECRET)));
+    JsonObject latePoll =
+        ok(http.post("/a2a/events/poll", c.getString("node_secret"), new JsonObject()));
+    assertFalse(latePoll.encode().contains(SECRET));
+    assertTrue(
+        latePoll.encode().contains("from A"), "the transcript is there, only the secret is not");
+    lateStream.close().await();
+    plainStream.close().await();
+  }
+}
