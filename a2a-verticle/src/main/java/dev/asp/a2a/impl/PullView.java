@@ -180,7 +180,9 @@ final class PullView {
         .compose(
             v ->
                 conn.preparedQuery(A2aQueries.EVENTS_BY_KEY)
-                    .execute(Tuple.of(sessions.toArray(String[]::new), sequences)))
+                    // cast: Tuple.of(Object, Object...) would spread an array second argument
+                    .execute(
+                        Tuple.of((Object) sessions.toArray(String[]::new), (Object) sequences)))
         .map(
             rows -> {
               Map<String, Row> byKey = new HashMap<>();
