@@ -31,8 +31,9 @@ public final class A2aRoutes {
     if (settings != null) {
       A2aAuth auth = new A2aAuth(tokens, settings.nodeOwner());
       Pulling pulling = new Pulling(bus, busTimeoutMs);
+      SessionBodies bodies = new SessionBodies(auth, settings);
       new IdentityRoutes(bus, auth, settings, pulling).mount(router);
-      new SessionRoutes(bus, auth, settings).mount(router);
+      new SessionRoutes(bus, auth, settings, bodies).mount(router);
       new EventRoutes(auth, settings, pulling).mount(router);
     }
     router
