@@ -1,6 +1,8 @@
 package dev.asp.a2a;
 
 import dev.asp.a2a.impl.EventViews;
+import dev.asp.a2a.impl.MailboxOutbound;
+import dev.asp.a2a.impl.MailboxView;
 import dev.asp.a2a.impl.Nodes;
 import dev.asp.a2a.impl.Pulls;
 import dev.asp.a2a.impl.Reminders;
@@ -30,6 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class A2aVerticle extends VerticleBase {
   private static final AtomicInteger POOLS = new AtomicInteger();
+
+  /** How often stored mailbox results past their retention are looked for. */
+  private static final long SWEEP_MS = 60_000;
+
   private final A2aSettings settings;
   private Pool pool;
   private Pulls pulls;
@@ -37,6 +43,7 @@ public final class A2aVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> committed;
   private MessageConsumer<JsonObject> superseded;
+  private long sweeper = -1;
 
   public A2aVerticle(A2aSettings settings) {
     this.settings = settings;
@@ -53,6 +60,8 @@ public final class A2aVerticle extends VerticleBase {
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings);
     pulls = new Pulls(vertx, pool, views, settings.pollMaxWaitMs());
+    MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, settings);
+    MailboxView mailbox = new MailboxView(pool, views, settings);
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
             .on(A2aAction.NODE_SEEN, nodes::seen)
@@ -63,7 +72,11 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.SESSION_LIST, reads::list)
             .on(A2aAction.SESSION_CONTEXT, reads::context)
             .on(A2aAction.PULL, pulls::pull)
-            .on(A2aAction.PULL_WRITTEN, pulls::written);
+            .on(A2aAction.PULL_WRITTEN, pulls::written)
+            .on(A2aAction.MAILBOX_OUTBOUND, outbound::outbound)
+            .on(A2aAction.MAILBOX_INBOUND, mailbox::inbound)
+            .on(A2aAction.MAILBOX_ACK, mailbox::ack)
+            .on(A2aAction.MAILBOX_STATUS, mailbox::status);
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(
@@ -77,6 +90,12 @@ public final class A2aVerticle extends VerticleBase {
                       .eventBus()
                       .consumer(Addresses.A2A_SUPERSEDED, m -> pulls.onSuperseded(m.body()));
               consumer = vertx.eventBus().consumer(Addresses.A2A, dispatcher::handle);
+              // stored outbound results past their retention go in bounded batches; every node
+              // sweeps, the statement is idempotent
+              sweeper =
+                  vertx.setPeriodic(
+                      Math.min(SWEEP_MS, settings.mailboxTtlMs()),
+                      t -> outbound.sweep().onFailure(f -> {})); // the next sweep tries again
               return Future.all(
                   committed.completion(), superseded.completion(), consumer.completion());
             });
@@ -86,6 +105,9 @@ public final class A2aVerticle extends VerticleBase {
   public Future<?> stop() {
     if (pool == null) {
       return Future.succeededFuture();
+    }
+    if (sweeper != -1) {
+      vertx.cancelTimer(sweeper);
     }
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered

@@ -12,6 +12,7 @@ import dev.asp.gateway.limits.RateLimiter;
  * @param limiter where the hello, heartbeat and poll limits are counted (cluster-wide when
  *     clustered)
  * @param trustForwardedFor take the hello client address from {@code X-Forwarded-For}
+ * @param mailboxMaxBytes the body limit of {@code POST /a2a/mailbox/outbound} (its own, §10)
  */
 public record A2aGatewaySettings(
     String nodeOwner,
@@ -27,7 +28,8 @@ public record A2aGatewaySettings(
     int maxMessageChars,
     int maxParticipants,
     int maxTopicLength,
-    int contextMax) {
+    int contextMax,
+    int mailboxMaxBytes) {
 
   /** Invitees one create request may name (§6.2). */
   public static final int MAX_INVITEES = 10;

@@ -419,7 +419,8 @@ public final class Operator {
         a2a.maxParticipants(),
         a2a.sharedContextBytes(),
         a2a.contextMax(),
-        config.maxTopicLength());
+        config.maxTopicLength(),
+        a2a.mailboxTtlMs());
   }
 
   /** The gateway's A2A settings, or null when the surface is off. */
@@ -442,7 +443,8 @@ public final class Operator {
         a2a.maxMessageChars(),
         a2a.maxParticipants(),
         config.maxTopicLength(),
-        a2a.contextMax());
+        a2a.contextMax(),
+        a2a.mailboxMaxBytes());
   }
 
   /** The longest window of the A2A limits: the Hazelcast map keeps buckets at least this long. */
