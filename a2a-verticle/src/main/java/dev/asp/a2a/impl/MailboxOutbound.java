@@ -62,6 +62,9 @@ public final class MailboxOutbound {
   /** How long a client waits before retrying a transient failure. */
   private static final long RETRY_AFTER_MS = 1000;
 
+  /** Longest {@code reason} kept in a stored rejection. */
+  private static final int MAX_REASON = 500;
+
   /** Results (and abandoned claims) deleted per sweep at most. */
   private static final int SWEEP_BATCH = 1000;
 
@@ -391,9 +394,24 @@ public final class MailboxOutbound {
   static JsonObject rejected(String id, String type, String code, String reason) {
     return base(id, type, REJECTED)
         .put(A2aFields.ERROR, code)
-        .put(A2aFields.REASON, reason)
+        .put(A2aFields.REASON, bounded(reason))
         .put(A2aFields.RETRYABLE, false)
         .put(A2aFields.TERMINAL, true);
+  }
+
+  /**
+   * A reason as stored: a validation message names the offending field, and a client chooses field
+   * names, so it is cut to a bound rather than stored at any length.
+   */
+  private static String bounded(String reason) {
+    if (reason == null || reason.length() <= MAX_REASON) {
+      return reason;
+    }
+    int end = MAX_REASON;
+    if (Character.isHighSurrogate(reason.charAt(end - 1))) {
+      end--; // never cut a character in half
+    }
+    return reason.substring(0, end) + "…";
   }
 
   static JsonObject failed(String id, String type, String reason) {
@@ -403,7 +421,7 @@ public final class MailboxOutbound {
   private static JsonObject failed(String id, String type, String code, String reason) {
     return base(id, type, FAILED)
         .put(A2aFields.ERROR, code)
-        .put(A2aFields.REASON, reason)
+        .put(A2aFields.REASON, bounded(reason))
         .put(A2aFields.RETRY_AFTER_MS, RETRY_AFTER_MS)
         .put(A2aFields.RETRYABLE, true)
         .put(A2aFields.TERMINAL, false);

@@ -24,7 +24,8 @@ import java.util.UUID;
 /**
  * {@code POST /a2a/hello} and {@code POST /a2a/heartbeat} (hub spec §3, §4, §18.1–18.4): identity
  * is the trust verticle's ({@code NODE_HELLO}), liveness and capabilities the A2A verticle's
- * ({@code NODE_SEEN}), and the events a heartbeat carries are its channel of the node's pull view.
+ * ({@code NODE_SEEN}), and the events a heartbeat carries are its channel of the node's pull view —
+ * none for a mailbox client (§5.6), whose {@code has_pending_events} reports its mailbox.
  */
 final class IdentityRoutes {
   /** Hello refusals that carry the rejection body of §3 (the official client reads it). */
