@@ -141,9 +141,19 @@ public final class MailboxView {
     if (values.length == 0) {
       return Future.succeededFuture(acked(0));
     }
-    return pool.preparedQuery(A2aQueries.MAILBOX_ACK)
-        .execute(Tuple.of(caller, VIEW, values))
-        .map(rows -> acked(rows.rowCount()));
+    // under the view's row lock, like an inbound that marks or drops the same rows: without it
+    // the two could lock them in different orders and deadlock
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(A2aQueries.LOCK_VIEW)
+                .execute(Tuple.of(caller, VIEW))
+                .compose(
+                    locked ->
+                        locked.size() == 0
+                            ? Future.succeededFuture(acked(0)) // never read: nothing to ack
+                            : conn.preparedQuery(A2aQueries.MAILBOX_ACK)
+                                .execute(Tuple.of(caller, VIEW, values))
+                                .map(rows -> acked(rows.rowCount()))));
   }
 
   private static JsonObject acked(int count) {

@@ -157,10 +157,17 @@ public final class Pulls {
       highest = Math.max(highest, values[i]);
     }
     long last = highest;
+    // the view's row lock first, as every pull takes it: a pull locks the channel row and then
+    // the delivery rows, this marks delivery rows and then the channel row, and the two orders
+    // deadlock when the client's next poll arrives while this report is being written
     return pool.withTransaction(
             conn ->
-                conn.preparedQuery(A2aQueries.MARK_WRITTEN)
-                    .execute(Tuple.of(node, viewName, channel, values))
+                conn.preparedQuery(A2aQueries.LOCK_VIEW)
+                    .execute(Tuple.of(node, viewName))
+                    .compose(
+                        locked ->
+                            conn.preparedQuery(A2aQueries.MARK_WRITTEN)
+                                .execute(Tuple.of(node, viewName, channel, values)))
                     .compose(
                         v ->
                             conn.preparedQuery(A2aQueries.MARK_LAST_WRITTEN)
