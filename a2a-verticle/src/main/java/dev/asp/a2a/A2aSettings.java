@@ -17,6 +17,8 @@ import dev.asp.storage.DatabaseSettings;
  * @param contextMax the largest {@code recent_messages} window
  * @param maxTopicLength the longest title
  * @param levelGating refuse calls above the node's level ({@code insufficient_capability_level})
+ * @param mailboxTtlMs how long a mailbox message stays in the mailbox view unacknowledged, and how
+ *     long an outbound message's stored result is kept (§10)
  */
 public record A2aSettings(
     DatabaseSettings db,
@@ -29,7 +31,8 @@ public record A2aSettings(
     int sharedContextBytes,
     int contextMax,
     int maxTopicLength,
-    boolean levelGating) {
+    boolean levelGating,
+    long mailboxTtlMs) {
 
   public A2aSettings {
     if (db == null || nodeOwner == null) {
@@ -38,11 +41,14 @@ public record A2aSettings(
     if (defaultLevel < 1 || defaultLevel > 3) {
       throw new IllegalArgumentException("defaultLevel must be 1..3");
     }
+    if (mailboxTtlMs < 1) {
+      throw new IllegalArgumentException("mailboxTtlMs must be positive");
+    }
   }
 
   /** The hub spec's defaults. */
   public static A2aSettings defaults(DatabaseSettings db, long busTimeoutMs) {
     return new A2aSettings(
-        db, busTimeoutMs, "a2a", 3, 900_000, 55_000, 20, 51_200, 500, 1000, false);
+        db, busTimeoutMs, "a2a", 3, 900_000, 55_000, 20, 51_200, 500, 1000, false, 604_800_000);
   }
 }

@@ -3,6 +3,8 @@ package dev.asp.a2a;
 import dev.asp.a2a.impl.DirectMessages;
 import dev.asp.a2a.impl.EventViews;
 import dev.asp.a2a.impl.Inbox;
+import dev.asp.a2a.impl.MailboxOutbound;
+import dev.asp.a2a.impl.MailboxView;
 import dev.asp.a2a.impl.Nodes;
 import dev.asp.a2a.impl.Pulls;
 import dev.asp.a2a.impl.Reminders;
@@ -32,6 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class A2aVerticle extends VerticleBase {
   private static final AtomicInteger POOLS = new AtomicInteger();
+
+  /** How often stored mailbox results past their retention are looked for. */
+  private static final long SWEEP_MS = 60_000;
+
   private final A2aSettings settings;
   private Pool pool;
   private Pulls pulls;
@@ -39,6 +45,7 @@ public final class A2aVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> committed;
   private MessageConsumer<JsonObject> superseded;
+  private long sweeper = -1;
 
   public A2aVerticle(A2aSettings settings) {
     this.settings = settings;
@@ -57,6 +64,8 @@ public final class A2aVerticle extends VerticleBase {
     pulls = new Pulls(vertx, pool, views, settings.pollMaxWaitMs(), settings.offlineMs());
     DirectMessages dms = new DirectMessages(pool, bus, announcer, views);
     Inbox inbox = new Inbox(pool, views);
+    MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, settings, nodes);
+    MailboxView mailbox = new MailboxView(pool, views, settings);
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
             .on(A2aAction.NODE_SEEN, nodes::seen)
@@ -70,7 +79,11 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.PULL, pulls::pull)
             .on(A2aAction.PULL_WRITTEN, pulls::written)
             .on(A2aAction.DM_SEND, dms::send)
-            .on(A2aAction.DM_INBOX, inbox::read);
+            .on(A2aAction.DM_INBOX, inbox::read)
+            .on(A2aAction.MAILBOX_OUTBOUND, outbound::outbound)
+            .on(A2aAction.MAILBOX_INBOUND, mailbox::inbound)
+            .on(A2aAction.MAILBOX_ACK, mailbox::ack)
+            .on(A2aAction.MAILBOX_STATUS, mailbox::status);
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(
@@ -84,6 +97,12 @@ public final class A2aVerticle extends VerticleBase {
                       .eventBus()
                       .consumer(Addresses.A2A_SUPERSEDED, m -> pulls.onSuperseded(m.body()));
               consumer = vertx.eventBus().consumer(Addresses.A2A, dispatcher::handle);
+              // stored outbound results past their retention go in bounded batches; every node
+              // sweeps, the statement is idempotent
+              sweeper =
+                  vertx.setPeriodic(
+                      Math.min(SWEEP_MS, settings.mailboxTtlMs()),
+                      t -> outbound.sweep().onFailure(f -> {})); // the next sweep tries again
               return Future.all(
                   committed.completion(), superseded.completion(), consumer.completion());
             });
@@ -93,6 +112,9 @@ public final class A2aVerticle extends VerticleBase {
   public Future<?> stop() {
     if (pool == null) {
       return Future.succeededFuture();
+    }
+    if (sweeper != -1) {
+      vertx.cancelTimer(sweeper);
     }
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered

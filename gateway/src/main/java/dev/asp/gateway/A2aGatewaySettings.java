@@ -16,6 +16,7 @@ import dev.asp.gateway.limits.RateLimiter;
  *     duration_ms} is capped to it
  * @param sseKeepaliveMs how often an idle SSE stream gets a {@code : ping} comment, and the longest
  *     single wait of its pulls
+ * @param mailboxMaxBytes the body limit of {@code POST /a2a/mailbox/outbound} (its own, §10)
  */
 public record A2aGatewaySettings(
     String nodeOwner,
@@ -33,7 +34,8 @@ public record A2aGatewaySettings(
     int maxTopicLength,
     int contextMax,
     long sseMaxMs,
-    long sseKeepaliveMs) {
+    long sseKeepaliveMs,
+    int mailboxMaxBytes) {
 
   /** Invitees one create request may name (§6.2). */
   public static final int MAX_INVITEES = 10;

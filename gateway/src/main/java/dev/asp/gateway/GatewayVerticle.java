@@ -46,6 +46,10 @@ public final class GatewayVerticle extends VerticleBase {
                 m -> tokens.forget(m.body().getString(BusFields.AGENT)))
             .completion();
     Router router = Router.router(vertx);
+    if (settings.serveApi()) {
+      // routes with a body limit of their own come before the general one, which skips them
+      A2aRoutes.mountBodies(router, settings.a2a());
+    }
     router
         .route()
         .handler(

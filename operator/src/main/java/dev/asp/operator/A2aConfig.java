@@ -31,4 +31,6 @@ public record A2aConfig(
     int maxMessageChars,
     int maxParticipants,
     int sharedContextBytes,
-    int contextMax) {}
+    int contextMax,
+    int mailboxMaxBytes,
+    long mailboxTtlMs) {}

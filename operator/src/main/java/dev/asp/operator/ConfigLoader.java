@@ -112,6 +112,8 @@ public final class ConfigLoader {
     setting("ASP_A2A_MAX_PARTICIPANTS", "20", "default and cap of max_participants");
     setting("ASP_A2A_SHARED_CONTEXT_BYTES", "51200", "bound of shared_context as UTF-8 JSON");
     setting("ASP_A2A_CONTEXT_MAX", "500", "largest recent_messages window of session/context");
+    setting("ASP_A2A_MAILBOX_MAX_BYTES", "4194304", "body limit of POST /a2a/mailbox/outbound");
+    setting("ASP_A2A_MAILBOX_TTL_MS", "604800000", "mailbox expiry and outbound result retention");
   }
 
   private ConfigLoader() {}
@@ -246,7 +248,9 @@ public final class ConfigLoader {
         reader.integer("ASP_A2A_MAX_MESSAGE_CHARS", 16, 1_048_576),
         reader.integer("ASP_A2A_MAX_PARTICIPANTS", 2, 1000),
         reader.integer("ASP_A2A_SHARED_CONTEXT_BYTES", 256, 16_777_216),
-        reader.integer("ASP_A2A_CONTEXT_MAX", 1, 10_000));
+        reader.integer("ASP_A2A_CONTEXT_MAX", 1, 10_000),
+        reader.integer("ASP_A2A_MAILBOX_MAX_BYTES", 1024, 268_435_456),
+        reader.integer("ASP_A2A_MAILBOX_TTL_MS", 1000, 2_000_000_000));
   }
 
   private static ClusterSettings cluster(Reader reader, List<String> problems) {

@@ -420,7 +420,8 @@ public final class Operator {
         a2a.sharedContextBytes(),
         a2a.contextMax(),
         config.maxTopicLength(),
-        a2a.levelGating());
+        a2a.levelGating(),
+        a2a.mailboxTtlMs());
   }
 
   /** The gateway's A2A settings, or null when the surface is off. */
@@ -445,7 +446,8 @@ public final class Operator {
         config.maxTopicLength(),
         a2a.contextMax(),
         a2a.sseMaxMs(),
-        a2a.sseKeepaliveMs());
+        a2a.sseKeepaliveMs(),
+        a2a.mailboxMaxBytes());
   }
 
   /** The longest window of the A2A limits: the Hazelcast map keeps buckets at least this long. */

@@ -79,6 +79,26 @@ class A2aLevelsTest {
         operator.count("SELECT count(*) FROM participants WHERE session_id = $1", session),
         "nothing stored for the refused join");
 
+    // through the mailbox the same operation needs the same level, and is rejected for good
+    JsonObject outbound =
+        http.post(
+                "/a2a/mailbox/outbound",
+                b.getString("node_secret"),
+                new JsonObject()
+                    .put(
+                        "messages",
+                        new io.vertx.core.json.JsonArray()
+                            .add(
+                                new JsonObject()
+                                    .put("id", "join-1")
+                                    .put("type", "session_join")
+                                    .put("payload", new JsonObject().put("session_id", session)))))
+            .json();
+    JsonObject result = outbound.getJsonArray("results").getJsonObject(0);
+    assertEquals("rejected", result.getString("status"), outbound.encode());
+    assertEquals("insufficient_capability_level", result.getString("error"));
+    assertEquals(true, result.getBoolean("terminal"));
+
     assertEquals(200, setLevel(bHandle, 2).status());
     assertEquals(
         200,

@@ -285,4 +285,83 @@ public final class A2aQueries {
       "SELECT type, subject, payload FROM events WHERE session_id = $1"
           + " AND (audience IS NULL OR $2 = ANY (audience))"
           + " ORDER BY sequence DESC LIMIT $3";
+
+  // --- mailbox (§10)
+
+  /**
+   * $1 node, $2 message id → the stored result (NULL: a direct message of that id is in flight).
+   */
+  public static final String MAILBOX_RESULT =
+      "SELECT result FROM a2a_mailbox_results WHERE node = $1 AND id = $2";
+
+  /**
+   * Stores result $3 (NULL: a claim) under ($1, $2) unless the key is taken; a row back means this
+   * request took it. Inserted last in the effect's transaction: a concurrent holder of the key
+   * makes it wait for that one's commit and then return nothing.
+   */
+  public static final String MAILBOX_REMEMBER =
+      "INSERT INTO a2a_mailbox_results (node, id, result, created_at) VALUES ($1, $2, $3, "
+          + DB_NOW
+          + ") ON CONFLICT (node, id) DO NOTHING RETURNING created_at";
+
+  /** Takes over a claim older than $3 ms: its holder died between claiming and settling. */
+  public static final String MAILBOX_TAKE_OVER =
+      "UPDATE a2a_mailbox_results SET created_at = "
+          + DB_NOW
+          + " WHERE node = $1 AND id = $2 AND result IS NULL AND created_at < "
+          + DB_NOW
+          + " - $3 RETURNING created_at";
+
+  /** The claimed message's outcome $3; no row: another request settled it first. */
+  public static final String MAILBOX_SETTLE =
+      "UPDATE a2a_mailbox_results SET result = $3 WHERE node = $1 AND id = $2 AND result IS NULL";
+
+  /** Gives a claim up after a transient failure: a retry may send the message. */
+  public static final String MAILBOX_RELEASE =
+      "DELETE FROM a2a_mailbox_results WHERE node = $1 AND id = $2 AND result IS NULL";
+
+  /** Deletes at most $2 results (and abandoned claims) older than $1 ms, oldest first. */
+  public static final String MAILBOX_SWEEP =
+      "DELETE FROM a2a_mailbox_results WHERE (node, id) IN (SELECT node, id FROM"
+          + " a2a_mailbox_results WHERE created_at < "
+          + DB_NOW
+          + " - $1 ORDER BY created_at LIMIT $2)";
+
+  /**
+   * Drops $1's rows of view $2 whose event was created before $3: expired, they stay in the log.
+   */
+  public static final String MAILBOX_DROP_EXPIRED =
+      "DELETE FROM a2a_deliveries d USING events e WHERE d.node = $1 AND d.view = $2"
+          + " AND e.session_id = d.session_id AND e.sequence = d.sequence AND e.created_at < $3";
+
+  /** Unacknowledged rows numbered above $3, in number order, at most $4. */
+  public static final String MAILBOX_OUTSTANDING =
+      "SELECT no, session_id, sequence FROM a2a_deliveries WHERE node = $1 AND view = $2"
+          + " AND no > $3 ORDER BY no LIMIT $4";
+
+  /** Acknowledges $1's rows of view $2 that carry the events $3 (event ids); the count is news. */
+  public static final String MAILBOX_ACK =
+      "DELETE FROM a2a_deliveries d USING events e WHERE d.node = $1 AND d.view = $2"
+          + " AND e.event_id = ANY ($3::text[]) AND d.session_id = e.session_id"
+          + " AND d.sequence = e.sequence";
+
+  /** What $1's view $2 holds unacknowledged: not yet handed out, handed out, the oldest event. */
+  public static final String MAILBOX_COUNTS =
+      "SELECT count(*) FILTER (WHERE NOT d.written) AS pending,"
+          + " count(*) FILTER (WHERE d.written) AS delivered, min(e.created_at) AS oldest"
+          + " FROM a2a_deliveries d JOIN events e ON e.session_id = d.session_id"
+          + " AND e.sequence = d.sequence WHERE d.node = $1 AND d.view = $2";
+
+  /** $1 read its mailbox now; $2 the highest cursor handed out (NULL: none this time). */
+  public static final String MAILBOX_PULLED =
+      "INSERT INTO a2a_mailbox_clients (node, last_pull_at, last_cursor) VALUES ($1, "
+          + DB_NOW
+          + ", $2) ON CONFLICT (node) DO UPDATE SET last_pull_at = EXCLUDED.last_pull_at,"
+          + " last_cursor = GREATEST(a2a_mailbox_clients.last_cursor, EXCLUDED.last_cursor)";
+
+  /** $1's last mailbox read and whether it is within the offline window $2. */
+  public static final String MAILBOX_CLIENT =
+      "SELECT last_pull_at, last_cursor, last_pull_at > "
+          + DB_NOW
+          + " - $2 AS recent FROM a2a_mailbox_clients WHERE node = $1";
 }

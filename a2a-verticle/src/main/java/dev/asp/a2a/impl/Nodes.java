@@ -65,23 +65,34 @@ public final class Nodes {
       return command;
     }
     return body ->
-        pool.preparedQuery(A2aQueries.LEVEL)
-            .execute(Tuple.of(body.getString(BusFields.CALLER)))
-            .compose(
-                rows -> {
-                  Integer stored =
-                      rows.size() == 0 ? null : rows.iterator().next().getInteger("level");
-                  int level = stored == null ? settings.defaultLevel() : stored;
-                  if (level < required) {
-                    return Future.failedFuture(
-                        new dev.asp.protocol.AspException(
-                            dev.asp.protocol.a2a.A2aError.INSUFFICIENT_CAPABILITY_LEVEL,
-                            "this call needs capability level "
-                                + required
-                                + "; the node has "
-                                + level));
-                  }
-                  return command.apply(body);
-                });
+        requireLevel(body.getString(BusFields.CALLER), required).compose(v -> command.apply(body));
+  }
+
+  /**
+   * Succeeds when gating is off or {@code caller}'s level reaches {@code required}; else fails
+   * {@code insufficient_capability_level}. The mailbox asks it per message (a mailbox message needs
+   * the level of its operation).
+   */
+  public Future<Void> requireLevel(String caller, int required) {
+    if (!settings.levelGating() || required <= 1) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(A2aQueries.LEVEL)
+        .execute(Tuple.of(caller))
+        .compose(
+            rows -> {
+              Integer stored = rows.size() == 0 ? null : rows.iterator().next().getInteger("level");
+              int level = stored == null ? settings.defaultLevel() : stored;
+              if (level < required) {
+                return Future.failedFuture(
+                    new dev.asp.protocol.AspException(
+                        dev.asp.protocol.a2a.A2aError.INSUFFICIENT_CAPABILITY_LEVEL,
+                        "this call needs capability level "
+                            + required
+                            + "; the node has "
+                            + level));
+              }
+              return Future.succeededFuture();
+            });
   }
 }

@@ -25,6 +25,12 @@ import java.util.TreeSet;
  * <p>The positions work like delivery cursors: per session every event up to {@code prefix} that
  * the node was eligible for is numbered, and so are {@code extras} above it. An event the node may
  * not see yet (it is only invited) keeps the prefix below it, so the transcript follows a join.
+ *
+ * <p>Beside the {@code pull} view's rule ({@link #take}: channels, implicit acknowledgement of
+ * written rows, cursors that acknowledge), an explicitly acknowledged view such as the mailbox
+ * ({@link #read}, {@link #numberAhead}) shares the numbering and the positions but has no channel
+ * claim and acknowledges nothing: its rows stay until acknowledged by message id, or until their
+ * event expires (then they are dropped from the view; the log keeps them).
  */
 final class PullView {
   /** Log rows examined per query while numbering (silent events are passed over). */
@@ -152,7 +158,9 @@ final class PullView {
                 againSessions.add(row.getString("session_id"));
               }
               boolean moreOutstanding = outstanding.size() > r.limit();
-              Numbering numbering = new Numbering(r, nextNo, r.limit() - again.size());
+              Numbering numbering =
+                  new Numbering(
+                      r.node(), r.view(), r.channel(), nextNo, r.limit() - again.size(), null);
               Future<Void> numbered =
                   moreOutstanding ? Future.succeededFuture() : numbering.run(conn, 0);
               return numbered
@@ -178,17 +186,21 @@ final class PullView {
       return Future.succeededFuture(List.of());
     }
     Long[] numbers = again.stream().map(a -> a[0]).toArray(Long[]::new);
-    Long[] sequences = again.stream().map(a -> a[1]).toArray(Long[]::new);
     return conn.preparedQuery(A2aQueries.REASSIGN)
         .execute(Tuple.of(r.node(), r.view(), r.channel(), numbers))
-        .compose(
-            v ->
-                conn.preparedQuery(A2aQueries.EVENTS_BY_KEY)
-                    // built explicitly: Tuple.of(a, array) would spread the array (varargs)
-                    .execute(
-                        Tuple.tuple()
-                            .addArrayOfString(sessions.toArray(String[]::new))
-                            .addArrayOfLong(sequences)))
+        .compose(v -> envelopesOf(conn, r.node(), r.view(), again, sessions));
+  }
+
+  /** The envelopes of rows handed out before ({number, sequence} and session), in that order. */
+  private Future<List<JsonObject>> envelopesOf(
+      SqlConnection conn, String node, String view, List<long[]> again, List<String> sessions) {
+    if (again.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Long[] sequences = again.stream().map(a -> a[1]).toArray(Long[]::new);
+    return conn.preparedQuery(A2aQueries.EVENTS_BY_KEY)
+        // cast: Tuple.of(Object, Object...) would spread an array second argument into elements
+        .execute(Tuple.of((Object) sessions.toArray(String[]::new), (Object) sequences))
         .map(
             rows -> {
               Map<String, Row> byKey = new HashMap<>();
@@ -198,17 +210,21 @@ final class PullView {
               List<JsonObject> envelopes = new ArrayList<>();
               for (int i = 0; i < again.size(); i++) {
                 Row row = byKey.get(sessions.get(i) + "/" + again.get(i)[1]);
-                JsonObject mapped = row == null ? null : shown(row, r);
+                JsonObject mapped = row == null ? null : shownIn(row, node, view);
                 if (mapped != null) {
-                  envelopes.add(views.envelope(row, mapped, r.node(), again.get(i)[0]));
+                  envelopes.add(views.envelope(row, mapped, node, again.get(i)[0]));
                 }
               }
               return envelopes;
             });
   }
 
+  /**
+   * The reply; {@code next_cursor} is the last event's cursor, or {@code emptyCursor} when there is
+   * none (the pull view's highest written number, the mailbox's cursor sent).
+   */
   private static Batch batch(
-      List<JsonObject> resent, Numbering numbering, Long lastWritten, boolean more) {
+      List<JsonObject> resent, Numbering numbering, Long emptyCursor, boolean more) {
     JsonArray events = new JsonArray();
     JsonArray numbers = new JsonArray();
     resent.forEach(
@@ -223,7 +239,7 @@ final class PullView {
         });
     Object nextCursor =
         events.isEmpty()
-            ? (lastWritten == null ? null : Long.toString(lastWritten))
+            ? (emptyCursor == null ? null : Long.toString(emptyCursor))
             : events.getJsonObject(events.size() - 1).getString(A2aFields.CURSOR);
     return new Batch(
         new JsonObject()
@@ -235,16 +251,16 @@ final class PullView {
         false);
   }
 
-  /** What the view shows of a row for its node, or null when it passes over it in silence. */
-  private JsonObject shown(Row row, Request r) {
-    JsonObject mapped = views.map(row, r.node());
-    return mapped != null && PullChannels.shows(r.view(), mapped.getString(A2aFields.TYPE))
+  /** What {@code view} shows of a row for its node, or null when it passes over it in silence. */
+  private JsonObject shownIn(Row row, String node, String view) {
+    JsonObject mapped = views.map(row, node);
+    return mapped != null && PullChannels.shows(view, mapped.getString(A2aFields.TYPE))
         ? mapped
         : null;
   }
 
-  private static Tuple newEvents(Request r) {
-    return Tuple.of(r.node(), r.view(), SCAN, PullChannels.kindOf(r.view()));
+  private static Tuple newEvents(String node, String view) {
+    return Tuple.of(node, view, SCAN, PullChannels.kindOf(view));
   }
 
   static Batch superseded() {
@@ -258,9 +274,127 @@ final class PullView {
         true);
   }
 
-  /** Numbers new events of the log for one pull, keeping the positions it moved. */
+  // --- explicitly acknowledged views (the mailbox)
+
+  /**
+   * One read of an explicitly acknowledged view: the unacknowledged rows numbered above {@code
+   * after} (null: all), then new events, at most {@code limit} in all; events created before {@code
+   * expiresBefore} are dropped from the view (rows) or passed over (new events).
+   */
+  record Explicit(
+      String node, String view, String channel, Long after, int limit, long expiresBefore) {}
+
+  /**
+   * Runs {@code r} on the caller's transaction, under the view's row lock. The rows it returns are
+   * marked handed out ({@code written}); nothing is acknowledged. {@code next_cursor} is the last
+   * returned cursor, or {@code after} when nothing is returned.
+   */
+  Future<Batch> read(SqlConnection conn, Explicit r) {
+    return lockExplicit(conn, r.node(), r.view(), r.expiresBefore())
+        .compose(
+            nextNo ->
+                conn.preparedQuery(A2aQueries.MAILBOX_OUTSTANDING)
+                    .execute(
+                        Tuple.of(
+                            r.node(), r.view(), r.after() == null ? 0L : r.after(), r.limit() + 1))
+                    .compose(
+                        outstanding -> {
+                          List<long[]> again = new ArrayList<>();
+                          List<String> againSessions = new ArrayList<>();
+                          for (Row row : outstanding) {
+                            if (again.size() == r.limit()) {
+                              break;
+                            }
+                            again.add(new long[] {row.getLong("no"), row.getLong("sequence")});
+                            againSessions.add(row.getString("session_id"));
+                          }
+                          boolean moreOutstanding = outstanding.size() > r.limit();
+                          Numbering numbering =
+                              new Numbering(
+                                  r.node(),
+                                  r.view(),
+                                  r.channel(),
+                                  nextNo,
+                                  r.limit() - again.size(),
+                                  r.expiresBefore());
+                          Future<Void> numbered =
+                              moreOutstanding ? Future.succeededFuture() : numbering.run(conn, 0);
+                          return numbered
+                              .compose(
+                                  v -> envelopesOf(conn, r.node(), r.view(), again, againSessions))
+                              .compose(
+                                  resent ->
+                                      numbering
+                                          .save(conn)
+                                          .map(
+                                              v ->
+                                                  batch(
+                                                      resent,
+                                                      numbering,
+                                                      r.after(),
+                                                      moreOutstanding || numbering.more)));
+                        }))
+        .compose(batch -> handedOut(conn, r, batch).map(batch));
+  }
+
+  /** Marks the rows of a batch handed out: they count as delivered, not yet acknowledged. */
+  private static Future<Void> handedOut(SqlConnection conn, Explicit r, Batch batch) {
+    JsonArray numbers = batch.reply().getJsonArray(A2aFields.NUMBERS);
+    if (numbers.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Long[] values = new Long[numbers.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = numbers.getLong(i);
+    }
+    return conn.preparedQuery(A2aQueries.MARK_WRITTEN)
+        .execute(Tuple.of(r.node(), r.view(), r.channel(), values))
+        .mapEmpty();
+  }
+
+  /**
+   * Numbers up to {@code max} new events of an explicitly acknowledged view without handing them
+   * out (on the caller's transaction, under the view's row lock), so they can be counted; true when
+   * more remain beyond {@code max}.
+   */
+  Future<Boolean> numberAhead(
+      SqlConnection conn, String node, String view, String channel, int max, long expiresBefore) {
+    return lockExplicit(conn, node, view, expiresBefore)
+        .compose(
+            nextNo -> {
+              Numbering numbering = new Numbering(node, view, channel, nextNo, max, expiresBefore);
+              return numbering
+                  .run(conn, 0)
+                  .compose(v -> numbering.save(conn))
+                  .map(v -> numbering.more);
+            });
+  }
+
+  /** Takes the view's row lock, drops expired rows, and returns the next delivery number. */
+  private static Future<Long> lockExplicit(
+      SqlConnection conn, String node, String view, long expiresBefore) {
+    Tuple key = Tuple.of(node, view);
+    return conn.preparedQuery(A2aQueries.ENSURE_VIEW)
+        .execute(key)
+        .compose(v -> conn.preparedQuery(A2aQueries.LOCK_VIEW).execute(key))
+        .compose(
+            rows -> {
+              long nextNo = rows.iterator().next().getLong("next_no");
+              return conn.preparedQuery(A2aQueries.MAILBOX_DROP_EXPIRED)
+                  .execute(Tuple.of(node, view, expiresBefore))
+                  .map(v -> nextNo);
+            });
+  }
+
+  /**
+   * Numbers new events of the log for one request, keeping the positions it moved. With {@code
+   * expiresBefore}, events created before it pass in silence (the mailbox's expiry).
+   */
   private final class Numbering {
-    final Request request;
+    final String node;
+    final String view;
+    final String channel;
+    final Long expiresBefore;
     long nextNo;
     int wanted;
     boolean more;
@@ -270,10 +404,22 @@ final class PullView {
     /** session → sequences handled now (numbered or passed over). */
     final Map<String, TreeSet<Long>> handled = new LinkedHashMap<>();
 
-    Numbering(Request request, long nextNo, int wanted) {
-      this.request = request;
+    Numbering(
+        String node, String view, String channel, long nextNo, int wanted, Long expiresBefore) {
+      this.node = node;
+      this.view = view;
+      this.channel = channel;
+      this.expiresBefore = expiresBefore;
       this.nextNo = nextNo;
       this.wanted = wanted;
+    }
+
+    /** What the view shows of a row, or null when it passes over it (also when expired). */
+    private JsonObject shown(Row row) {
+      if (expiresBefore != null && row.getLong("created_at") < expiresBefore) {
+        return null;
+      }
+      return shownIn(row, node, view);
     }
 
     Future<Void> run(SqlConnection conn, int scans) {
@@ -287,7 +433,7 @@ final class PullView {
       // what this pull handled is saved before scanning on: the query reads the positions
       Future<Void> saved = scans == 0 ? Future.succeededFuture() : save(conn);
       return saved
-          .compose(v -> conn.preparedQuery(A2aQueries.NEW_EVENTS).execute(newEvents(request)))
+          .compose(v -> conn.preparedQuery(A2aQueries.NEW_EVENTS).execute(newEvents(node, view)))
           .compose(
               rows -> {
                 boolean stopped = consume(rows);
@@ -305,11 +451,11 @@ final class PullView {
     /** Nothing more wanted: is there anything beyond? One row of the log answers it. */
     private Future<Void> probeMore(SqlConnection conn) {
       return save(conn)
-          .compose(v -> conn.preparedQuery(A2aQueries.NEW_EVENTS).execute(newEvents(request)))
+          .compose(v -> conn.preparedQuery(A2aQueries.NEW_EVENTS).execute(newEvents(node, view)))
           .map(
               rows -> {
                 for (Row row : rows) {
-                  if (shown(row, request) != null) {
+                  if (shown(row) != null) {
                     more = true;
                     break;
                   }
@@ -322,7 +468,7 @@ final class PullView {
     /** Takes rows in order; returns true when it stopped because the batch is full. */
     private boolean consume(RowSet<Row> rows) {
       for (Row row : rows) {
-        JsonObject mapped = shown(row, request);
+        JsonObject mapped = shown(row);
         if (mapped == null) {
           handle(row);
           continue;
@@ -333,13 +479,13 @@ final class PullView {
         long number = nextNo++;
         wanted--;
         handle(row);
-        envelopes.add(views.envelope(row, mapped, request.node(), number));
+        envelopes.add(views.envelope(row, mapped, node, number));
         deliveries.add(
             Tuple.of(
-                request.node(),
-                request.view(),
+                node,
+                view,
                 number,
-                request.channel(),
+                channel,
                 row.getString("session_id"),
                 row.getLong("sequence"),
                 System.currentTimeMillis()));
@@ -364,11 +510,11 @@ final class PullView {
               ? Future.succeededFuture()
               : conn.preparedQuery(A2aQueries.INSERT_DELIVERY).executeBatch(rows).mapEmpty();
       return inserted
-          .compose(v -> Positions.advance(conn, request.node(), request.view(), moved))
+          .compose(v -> Positions.advance(conn, node, view, moved))
           .compose(
               v ->
                   conn.preparedQuery(A2aQueries.SET_NEXT_NO)
-                      .execute(Tuple.of(request.node(), request.view(), nextNo))
+                      .execute(Tuple.of(node, view, nextNo))
                       .mapEmpty());
     }
   }

@@ -43,6 +43,11 @@ import java.util.Set;
  * events commit together; the reply and the announcement come after the commit. Trust is asked
  * before a transaction opens (no lock held while waiting on the bus) and re-checked facts are read
  * again under the lock.
+ *
+ * <p>Each command also has a {@code prepare…} form: it does the pre-checks and yields a {@link
+ * Prepared} that runs the rest on a caller's connection, inside the caller's transaction, so the
+ * mailbox can commit a command's effect together with its idempotency key. The bus actions are
+ * exactly {@code prepare…} run in a transaction of their own.
  */
 public final class SessionCommands {
   private final Pool pool;
@@ -67,9 +72,35 @@ public final class SessionCommands {
     this.reminders = reminders;
   }
 
+  /**
+   * A command whose pre-checks (liveness, trust over the bus) are done: what is left runs on the
+   * given connection, which must be in a transaction the caller commits. After that commit the
+   * caller announces {@link Committed#announcement()} ({@link #announce}) and replies with {@link
+   * Committed#reply()}. It fails with the command's {@link A2aError}s, read under the session lock.
+   */
+  @FunctionalInterface
+  public interface Prepared {
+    Future<Committed> run(SqlConnection conn);
+  }
+
+  /** Publishes what a committed command appended, as the session verticle does (after commit). */
+  public void announce(Committed committed) {
+    announcer.announce(committed.announcement());
+  }
+
+  /** A prepared command in a transaction of its own, announced after commit. */
+  private Future<JsonObject> commit(Future<Prepared> prepared) {
+    return prepared.compose(p -> pool.withTransaction(p::run)).map(this::announced);
+  }
+
   // --- create
 
   public Future<JsonObject> create(JsonObject body) {
+    return commit(prepareCreate(body));
+  }
+
+  /** {@code SESSION_CREATE} up to its transaction: invitees resolved, alive and reachable. */
+  public Future<Prepared> prepareCreate(JsonObject body) {
     String caller = body.getString(BusFields.CALLER);
     List<String> requested = strings(body.getJsonArray(A2aFields.INVITEES, new JsonArray()));
     // as given, for rejected_invites; resolved to handles (null: malformed), duplicates and the
@@ -87,19 +118,24 @@ public final class SessionCommands {
     List<String> candidates = List.copyOf(byHandle.keySet());
     return alive(candidates)
         .compose(alive -> reachable(caller, alive, alive))
-        .compose(
+        .map(
             accepted -> {
               for (String handle : candidates) {
                 if (!accepted.contains(handle)) {
                   rejected.add(rejected(byHandle.get(handle)));
                 }
               }
-              return pool.withTransaction(conn -> insert(conn, caller, body, accepted));
-            })
-        .map(
-            committed -> {
-              announcer.announce(committed.announcement());
-              return committed.reply().put(A2aFields.REJECTED_INVITES, new JsonArray(rejected));
+              return conn ->
+                  insert(conn, caller, body, accepted)
+                      .map(
+                          committed -> {
+                            committed
+                                .reply()
+                                .put(
+                                    A2aFields.REJECTED_INVITES,
+                                    new JsonArray(List.copyOf(rejected)));
+                            return committed;
+                          });
             });
   }
 
@@ -188,6 +224,11 @@ public final class SessionCommands {
   // --- join
 
   public Future<JsonObject> join(JsonObject body) {
+    return commit(prepareJoin(body));
+  }
+
+  /** {@code SESSION_JOIN} up to its transaction: for a public join, trust with everyone in it. */
+  public Future<Prepared> prepareJoin(JsonObject body) {
     String caller = body.getString(BusFields.CALLER);
     String id = body.getString(A2aFields.SESSION_ID);
     return A2aSession.peek(pool, id, caller)
@@ -195,10 +236,11 @@ public final class SessionCommands {
             session -> {
               session.requireSessionRoutes();
               if (session.callerStatus() == ParticipantStatus.JOINED) {
-                return joinedReply(pool, session, caller, true);
+                return Future.succeededFuture(
+                    conn -> joinedReply(conn, session, caller, true).map(Committed::replay));
               }
               if (session.callerStatus() == ParticipantStatus.INVITED) {
-                return joinLocked(id, caller, false);
+                return Future.succeededFuture(conn -> joinLocked(conn, id, caller, false));
               }
               if (!session.isPublic()) {
                 throw notFound();
@@ -207,57 +249,52 @@ public final class SessionCommands {
               // taking part (§6.3); a denial reads as not found
               return members(id)
                   .compose(members -> reachable(session.ownerHandle(), List.of(caller), members))
-                  .compose(
+                  .map(
                       ok -> {
                         if (ok.isEmpty()) {
-                          return Future.failedFuture(notFound());
+                          throw notFound();
                         }
-                        return joinLocked(id, caller, true);
+                        return conn -> joinLocked(conn, id, caller, true);
                       });
             });
   }
 
-  private Future<JsonObject> joinLocked(String id, String caller, boolean publicJoin) {
-    return pool.withTransaction(
-            conn ->
-                A2aSession.lock(conn, id, caller)
-                    .compose(
-                        session -> {
-                          session.requireSessionRoutes();
-                          if (session.callerStatus() == ParticipantStatus.JOINED) {
-                            return joinedReply(conn, session, caller, true)
-                                .map(reply -> new Committed(reply, none()));
-                          }
-                          session.requireOpen();
-                          boolean invited = session.callerStatus() == ParticipantStatus.INVITED;
-                          if (!invited && !(publicJoin && session.isPublic())) {
-                            throw notFound();
-                          }
-                          return countJoined(conn, id)
-                              .compose(
-                                  joined -> {
-                                    Integer max = session.maxParticipants();
-                                    if (max != null && joined >= max) {
-                                      throw new AspException(
-                                          A2aError.SESSION_FULL, "the session is full");
-                                    }
-                                    EventLog log = log(session);
-                                    Future<Void> change =
-                                        invited
-                                            ? Membership.join(conn, log, caller)
-                                            : Membership.publicJoin(conn, log, caller);
-                                    return change
-                                        .compose(v -> touch(conn, id, log.now()))
-                                        .compose(v -> log.write(conn))
-                                        .compose(
-                                            announcement ->
-                                                joinedReply(conn, session, caller, false)
-                                                    .map(
-                                                        reply ->
-                                                            new Committed(reply, announcement)));
-                                  });
-                        }))
-        .map(this::announced);
+  private Future<Committed> joinLocked(
+      SqlConnection conn, String id, String caller, boolean publicJoin) {
+    return A2aSession.lock(conn, id, caller)
+        .compose(
+            session -> {
+              session.requireSessionRoutes();
+              if (session.callerStatus() == ParticipantStatus.JOINED) {
+                return joinedReply(conn, session, caller, true)
+                    .map(reply -> new Committed(reply, none()));
+              }
+              session.requireOpen();
+              boolean invited = session.callerStatus() == ParticipantStatus.INVITED;
+              if (!invited && !(publicJoin && session.isPublic())) {
+                throw notFound();
+              }
+              return countJoined(conn, id)
+                  .compose(
+                      joined -> {
+                        Integer max = session.maxParticipants();
+                        if (max != null && joined >= max) {
+                          throw new AspException(A2aError.SESSION_FULL, "the session is full");
+                        }
+                        EventLog log = log(session);
+                        Future<Void> change =
+                            invited
+                                ? Membership.join(conn, log, caller)
+                                : Membership.publicJoin(conn, log, caller);
+                        return change
+                            .compose(v -> touch(conn, id, log.now()))
+                            .compose(v -> log.write(conn))
+                            .compose(
+                                announcement ->
+                                    joinedReply(conn, session, caller, false)
+                                        .map(reply -> new Committed(reply, announcement)));
+                      });
+            });
   }
 
   private Future<JsonObject> joinedReply(
@@ -289,45 +326,49 @@ public final class SessionCommands {
   // --- leave
 
   public Future<JsonObject> leave(JsonObject body) {
+    return commit(prepareLeave(body));
+  }
+
+  /** {@code SESSION_LEAVE}: nothing to check before its transaction. */
+  public Future<Prepared> prepareLeave(JsonObject body) {
     String caller = body.getString(BusFields.CALLER);
     String id = body.getString(A2aFields.SESSION_ID);
-    return pool.withTransaction(
-            conn ->
-                A2aSession.lock(conn, id, caller)
-                    .compose(
-                        session -> {
-                          session.requireSessionRoutes();
-                          ParticipantStatus status = session.callerStatus();
-                          if (status == null) {
-                            if (!session.isPublic()) {
-                              throw notFound();
-                            }
-                            throw new AspException(
-                                A2aError.NOT_SESSION_PARTICIPANT, "not a participant");
-                          }
-                          if (status == ParticipantStatus.LEFT) {
-                            return Future.succeededFuture(
-                                new Committed(leftReply(session, session.status()), none()));
-                          }
-                          EventLog log = log(session);
-                          return Membership.leave(
-                                  conn,
-                                  log,
-                                  caller,
-                                  session.state().equals(dev.asp.protocol.SessionState.ACTIVE),
-                                  status)
-                              .compose(v -> touch(conn, id, log.now()))
-                              .compose(v -> log.write(conn))
-                              .compose(
-                                  announcement ->
-                                      A2aSession.peek(conn, id, caller)
-                                          .map(
-                                              after ->
-                                                  new Committed(
-                                                      leftReply(session, after.status()),
-                                                      announcement)));
-                        }))
-        .map(this::announced);
+    return Future.succeededFuture(conn -> leaveLocked(conn, id, caller));
+  }
+
+  private Future<Committed> leaveLocked(SqlConnection conn, String id, String caller) {
+    return A2aSession.lock(conn, id, caller)
+        .compose(
+            session -> {
+              session.requireSessionRoutes();
+              ParticipantStatus status = session.callerStatus();
+              if (status == null) {
+                if (!session.isPublic()) {
+                  throw notFound();
+                }
+                throw new AspException(A2aError.NOT_SESSION_PARTICIPANT, "not a participant");
+              }
+              if (status == ParticipantStatus.LEFT) {
+                return Future.succeededFuture(
+                    new Committed(leftReply(session, session.status()), none()));
+              }
+              EventLog log = log(session);
+              return Membership.leave(
+                      conn,
+                      log,
+                      caller,
+                      session.state().equals(dev.asp.protocol.SessionState.ACTIVE),
+                      status)
+                  .compose(v -> touch(conn, id, log.now()))
+                  .compose(v -> log.write(conn))
+                  .compose(
+                      announcement ->
+                          A2aSession.peek(conn, id, caller)
+                              .map(
+                                  after ->
+                                      new Committed(
+                                          leftReply(session, after.status()), announcement)));
+            });
   }
 
   private static JsonObject leftReply(A2aSession session, String sessionStatus) {
@@ -340,24 +381,28 @@ public final class SessionCommands {
   // --- message
 
   public Future<JsonObject> message(JsonObject body) {
+    return commit(prepareMessage(body));
+  }
+
+  /** {@code SESSION_MESSAGE}: nothing to check before its transaction. */
+  public Future<Prepared> prepareMessage(JsonObject body) {
     String caller = body.getString(BusFields.CALLER);
     String id = body.getString(A2aFields.SESSION_ID);
     String to = body.getString(A2aFields.TO);
     Object payload = body.getValue(A2aFields.PAYLOAD);
     String msgType = body.getString(A2aFields.MSG_TYPE, EventViews.DEFAULT_MSG_TYPE);
     JsonObject metadata = body.getJsonObject(A2aFields.METADATA);
-    return pool.withTransaction(
-            conn ->
-                A2aSession.lock(conn, id, caller)
-                    .compose(
-                        session -> {
-                          session.requireSessionRoutes().requireJoined().requireOpen();
-                          Future<Void> recipientOk =
-                              to == null ? Future.succeededFuture() : requireMember(conn, id, to);
-                          return recipientOk.compose(
-                              v -> append(conn, session, caller, to, payload, msgType, metadata));
-                        }))
-        .map(this::announced);
+    return Future.succeededFuture(
+        conn ->
+            A2aSession.lock(conn, id, caller)
+                .compose(
+                    session -> {
+                      session.requireSessionRoutes().requireJoined().requireOpen();
+                      Future<Void> recipientOk =
+                          to == null ? Future.succeededFuture() : requireMember(conn, id, to);
+                      return recipientOk.compose(
+                          v -> append(conn, session, caller, to, payload, msgType, metadata));
+                    }));
   }
 
   private Future<Committed> append(

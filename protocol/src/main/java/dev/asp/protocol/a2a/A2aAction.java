@@ -76,5 +76,39 @@ public enum A2aAction {
    * limit} DMs to the caller, acknowledging nothing ({@code numbers} empty). {@code unread}: the
    * DMs still undelivered on the view after this response. Fails {@code validation_error}.
    */
-  DM_INBOX
+  DM_INBOX,
+  /**
+   * {@code {caller, messages:[{id, type, command?, rejection?:{error, reason}}]}} → {@code
+   * {results:[…], count}}: the mailbox's command inbox (hub spec §10). The gateway has parsed each
+   * message exactly as its REST route parses a body: {@code command} is that route's bus request
+   * (without {@code caller}), or {@code rejection} its 4xx verdict. Messages are applied in order,
+   * each in its own transaction with its result stored under {@code (caller, id)} (rejections too),
+   * so a retried id returns the stored result and applies nothing. Every result has {@code id},
+   * {@code status} ({@code ok} | {@code rejected} | {@code failed}) and {@code original_type};
+   * {@code failed} (transient: nothing stored) also stops the batch, so no later message overtakes
+   * one the client must retry. A message with a null {@code id} is answered but never stored.
+   */
+  MAILBOX_OUTBOUND,
+  /**
+   * {@code {caller, cursor?: long, limit}} → {@code {messages:[{id, type, payload, priority,
+   * ref_id, expires_at}], next_cursor, has_more}}: the {@code mailbox} view (§5.3, §10): the
+   * unacknowledged, unexpired messages numbered above {@code cursor}, then newly numbered ones.
+   * Acknowledges nothing; records the caller's last pull.
+   */
+  MAILBOX_INBOUND,
+  /**
+   * {@code {caller, message_ids:[event_id]}} → {@code {status:"ok", acked}}: acknowledges those
+   * mailbox messages for good; unknown and foreign ids are ignored.
+   */
+  MAILBOX_ACK,
+  /**
+   * {@code {caller, probe?: boolean, proxy?: boolean}} → {@code {node_id, pending,
+   * delivered_unacked, oldest_pending_at, next_cursor, last_pull_at, mailbox_client}}. {@code
+   * pending}: unacknowledged messages no inbound handed out yet; {@code delivered_unacked}: handed
+   * out, not acknowledged. {@code mailbox_client}: the caller pulled its mailbox within the offline
+   * window, or {@code proxy} (its heartbeat carries {@code meta.proxy_protocol_version}). With
+   * {@code probe} a caller that is no mailbox client gets {@code {mailbox_client:false}} alone, and
+   * nothing is numbered for it (heartbeats ask this way).
+   */
+  MAILBOX_STATUS
 }

@@ -1,5 +1,6 @@
 package dev.asp.protocol.a2a;
 
+import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import java.util.Arrays;
 import java.util.Map;
@@ -89,6 +90,28 @@ public enum A2aError {
       case 429 -> ErrorCode.RATE_LIMITED;
       case 503 -> ErrorCode.UNAVAILABLE;
       default -> ErrorCode.INTERNAL;
+    };
+  }
+
+  /**
+   * The A2A code of any failure: its own, else the one of the same meaning for its ASP code (an ASP
+   * {@code not_found} that reaches the A2A surface is {@code route_not_found}, a dependency down is
+   * {@code server_busy}). The gateway answers with it, and the mailbox stores it in a rejection.
+   */
+  public static A2aError of(AspException error) {
+    if (error.a2a() != null) {
+      return error.a2a();
+    }
+    return switch (error.code()) {
+      case MALFORMED_REQUEST, INVALID_REQUEST, INVALID_CONTENT, INVALID_HANDLE -> VALIDATION_ERROR;
+      case UNAUTHENTICATED -> NODE_SECRET_INVALID;
+      case FORBIDDEN -> NOT_SESSION_PARTICIPANT;
+      case NOT_FOUND -> ROUTE_NOT_FOUND;
+      case SESSION_ENDED, CONFLICT -> SESSION_CLOSED;
+      case PAYLOAD_TOO_LARGE -> PAYLOAD_TOO_LARGE;
+      case RATE_LIMITED -> RATE_LIMITED;
+      case UNAVAILABLE -> SERVER_BUSY;
+      case INTERNAL -> INTERNAL_ERROR;
     };
   }
 

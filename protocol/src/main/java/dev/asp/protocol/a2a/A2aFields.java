@@ -137,6 +137,29 @@ public final class A2aFields {
   public static final String INVITER_ID = "inviter_id";
   public static final String ENDED_BY = "ended_by";
 
+  // mailbox (§10)
+  public static final String RESULTS = "results";
+  public static final String ORIGINAL_TYPE = "original_type";
+  public static final String RESPONSE = "response";
+  public static final String RETRYABLE = "retryable";
+  public static final String TERMINAL = "terminal";
+  public static final String REJECTION = "rejection";
+  public static final String COMMAND = "command";
+  public static final String PRIORITY = "priority";
+  public static final String REF_ID = "ref_id";
+  public static final String EXPIRES_AT = "expires_at";
+  public static final String MESSAGE_IDS = "message_ids";
+  public static final String ACKED = "acked";
+  public static final String PENDING = "pending";
+  public static final String DELIVERED_UNACKED = "delivered_unacked";
+  public static final String OLDEST_PENDING_AT = "oldest_pending_at";
+  public static final String LAST_PULL_AT = "last_pull_at";
+  public static final String PROXY_PROTOCOL_VERSION = "proxy_protocol_version";
+  public static final String META = "meta";
+  public static final String MAILBOX_CLIENT = "mailbox_client";
+  public static final String PROBE = "probe";
+  public static final String PROXY = "proxy";
+
   // errors
   public static final String ERROR = "error";
   public static final String CORRECTION = "correction";

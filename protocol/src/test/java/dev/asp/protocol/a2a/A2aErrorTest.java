@@ -41,4 +41,20 @@ class A2aErrorTest {
       assertEquals("why", received.getMessage());
     }
   }
+
+  @Test
+  @DisplayName("every failure has an A2A code: its own, or the one its ASP code stands for")
+  void ofAnyFailure() {
+    for (A2aError code : A2aError.values()) {
+      assertEquals(code, A2aError.of(new AspException(code, "why")));
+    }
+    for (ErrorCode code : ErrorCode.values()) {
+      A2aError mapped = A2aError.of(new AspException(code, "why"));
+      // the same class of answer: a 4xx stays a client error, a dependency down stays retryable
+      assertEquals(code.httpStatus() / 100, mapped.httpStatus() / 100, code.name());
+    }
+    assertEquals(A2aError.SERVER_BUSY, A2aError.of(new AspException(ErrorCode.UNAVAILABLE, "x")));
+    assertEquals(
+        A2aError.VALIDATION_ERROR, A2aError.of(new AspException(ErrorCode.INVALID_HANDLE, "x")));
+  }
 }

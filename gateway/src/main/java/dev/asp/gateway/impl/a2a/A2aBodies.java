@@ -25,6 +25,17 @@ final class A2aBodies {
   private A2aBodies() {}
 
   static JsonObject object(RoutingContext ctx) {
+    JsonObject json = unchecked(ctx);
+    check(json, "$", 0);
+    return json;
+  }
+
+  /**
+   * The body as a JSON object whose strings are not checked yet: for a body whose parts are judged
+   * one by one (a mailbox batch, where one bad message is that message's rejection); the caller
+   * must {@link #check} every part it uses.
+   */
+  static JsonObject unchecked(RoutingContext ctx) {
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     if (body == null || body.length() == 0 || body.toString().isBlank()) {
       return new JsonObject();
@@ -38,7 +49,6 @@ final class A2aBodies {
     if (!(parsed instanceof JsonObject json)) {
       throw A2aErrors.invalid("$", "a JSON object", parsed, "the body must be a JSON object");
     }
-    check(json, "$", 0);
     return json;
   }
 

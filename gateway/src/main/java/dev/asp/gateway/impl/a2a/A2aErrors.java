@@ -1,7 +1,6 @@
 package dev.asp.gateway.impl.a2a;
 
 import dev.asp.protocol.AspException;
-import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.a2a.A2aError;
 import dev.asp.protocol.a2a.A2aFields;
 import io.vertx.core.http.HttpHeaders;
@@ -56,23 +55,7 @@ public final class A2aErrors {
 
   /** The A2A code of any failure. */
   static A2aError codeOf(AspException error) {
-    if (error.a2a() != null) {
-      return error.a2a();
-    }
-    ErrorCode code = error.code();
-    return switch (code) {
-      case MALFORMED_REQUEST, INVALID_REQUEST, INVALID_CONTENT, INVALID_HANDLE ->
-          A2aError.VALIDATION_ERROR;
-      case UNAUTHENTICATED -> A2aError.NODE_SECRET_INVALID;
-      case FORBIDDEN -> A2aError.NOT_SESSION_PARTICIPANT;
-      case NOT_FOUND -> A2aError.ROUTE_NOT_FOUND;
-      case SESSION_ENDED -> A2aError.SESSION_CLOSED;
-      case CONFLICT -> A2aError.SESSION_CLOSED;
-      case PAYLOAD_TOO_LARGE -> A2aError.PAYLOAD_TOO_LARGE;
-      case RATE_LIMITED -> A2aError.RATE_LIMITED;
-      case UNAVAILABLE -> A2aError.SERVER_BUSY;
-      case INTERNAL -> A2aError.INTERNAL_ERROR;
-    };
+    return A2aError.of(error);
   }
 
   static void send(RoutingContext ctx, Throwable failure) {

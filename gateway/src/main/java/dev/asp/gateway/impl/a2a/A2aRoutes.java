@@ -5,6 +5,7 @@ import dev.asp.gateway.impl.TokenCache;
 import dev.asp.protocol.a2a.A2aError;
 import dev.asp.protocol.bus.BusClient;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * The {@code /a2a} route set (hub spec §3–§6) with its own error body: everything under {@code
@@ -25,17 +26,37 @@ public final class A2aRoutes {
     this.busTimeoutMs = busTimeoutMs;
   }
 
+  /**
+   * The {@code /a2a} routes with a body limit of their own ({@code POST /a2a/mailbox/outbound}:
+   * {@code ASP_A2A_MAILBOX_MAX_BYTES}, §10). Mount before the router's general body handler, which
+   * then leaves those bodies alone; a body beyond the limit fails 413 into {@code
+   * payload_too_large}.
+   */
+  public static void mountBodies(Router router, A2aGatewaySettings settings) {
+    if (settings == null) {
+      return;
+    }
+    router
+        .route(MailboxRoutes.OUTBOUND)
+        .handler(
+            BodyHandler.create(false)
+                .setBodyLimit(settings.mailboxMaxBytes())
+                .setHandleFileUploads(false));
+  }
+
   public void mount(Router router) {
     router.route("/a2a/*").failureHandler(A2aErrors::failure);
     router.route("/a2a").failureHandler(A2aErrors::failure);
     if (settings != null) {
       A2aAuth auth = new A2aAuth(tokens, settings.nodeOwner());
       Pulling pulling = new Pulling(bus, busTimeoutMs);
+      SessionBodies bodies = new SessionBodies(auth, settings);
       new IdentityRoutes(bus, auth, settings, pulling).mount(router);
-      new SessionRoutes(bus, auth, settings).mount(router);
+      new SessionRoutes(bus, auth, settings, bodies).mount(router);
       new EventRoutes(auth, settings, pulling).mount(router);
       new DmRoutes(bus, auth, settings, pulling).mount(router);
       new EventStreamRoutes(auth, settings, pulling).mount(router);
+      new MailboxRoutes(bus, auth, bodies, busTimeoutMs).mount(router);
     }
     router
         .route("/a2a/*")

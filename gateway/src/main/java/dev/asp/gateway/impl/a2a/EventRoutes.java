@@ -79,8 +79,8 @@ final class EventRoutes {
         .onFailure(ctx::fail);
   }
 
-  /** A cursor is a decimal string (or number) we handed out. */
-  private static Long cursor(JsonObject fields) {
+  /** A cursor is a decimal string (or number) we handed out; also the mailbox's (§10). */
+  static Long cursor(JsonObject fields) {
     Object value = fields.getValue(A2aFields.CURSOR);
     if (value == null) {
       return null;

@@ -24,7 +24,8 @@ import java.util.UUID;
 /**
  * {@code POST /a2a/hello} and {@code POST /a2a/heartbeat} (hub spec §3, §4, §18.1–18.4): identity
  * is the trust verticle's ({@code NODE_HELLO}), liveness and capabilities the A2A verticle's
- * ({@code NODE_SEEN}), and the events a heartbeat carries are its channel of the node's pull view.
+ * ({@code NODE_SEEN}), and the events a heartbeat carries are its channel of the node's pull view —
+ * none for a mailbox client (§5.6), whose {@code has_pending_events} reports its mailbox.
  */
 final class IdentityRoutes {
   /** Hello refusals that carry the rejection body of §3 (the official client reads it). */
@@ -173,7 +174,11 @@ final class IdentityRoutes {
           "POST /a2a/session/create",
           "GET /a2a/session/list",
           "POST /a2a/dm",
-          "GET /a2a/dm/inbox"
+          "GET /a2a/dm/inbox",
+          "POST /a2a/mailbox/outbound",
+          "POST /a2a/mailbox/inbound",
+          "POST /a2a/mailbox/ack",
+          "GET /a2a/mailbox/status"
         }) {
       endpoints.add(route);
     }
@@ -225,7 +230,7 @@ final class IdentityRoutes {
             handle -> {
               if (handle != null) {
                 auth.requireCaller(A2aFields.NODE_ID, given, handle);
-                return beat(ctx, handle);
+                return beat(ctx, handle, proxied(body));
               }
               // no valid Bearer: known nodes must authenticate, unknown ones hello first (§4)
               return known(given)
@@ -278,7 +283,21 @@ final class IdentityRoutes {
         .put(A2aFields.NEXT_HEARTBEAT_MS, settings.heartbeatIntervalMs());
   }
 
-  private Future<Void> beat(RoutingContext ctx, String caller) {
+  /**
+   * A heartbeat from the official client's mailbox proxy carries {@code
+   * meta.proxy_protocol_version}.
+   */
+  private static boolean proxied(JsonObject body) {
+    return body.getValue(A2aFields.META) instanceof JsonObject meta
+        && meta.getValue(A2aFields.PROXY_PROTOCOL_VERSION) != null;
+  }
+
+  /**
+   * Liveness, then the events (§5.6): a mailbox client's heartbeat carries none (they reach it
+   * through its mailbox; both would hand it every event twice) and reports whether its mailbox
+   * holds unacknowledged messages; any other node's carries its pull view's heartbeat channel.
+   */
+  private Future<Void> beat(RoutingContext ctx, String caller, boolean proxy) {
     Limit limit = settings.heartbeatLimit();
     return settings
         .limiter()
@@ -296,26 +315,48 @@ final class IdentityRoutes {
                       new JsonObject().put(BusFields.CALLER, caller).put(A2aFields.HELLO, false));
               return seen.compose(
                   s ->
-                      pulling
-                          .pull(
-                              caller,
-                              Pulling.HEARTBEAT,
-                              UUID.randomUUID().toString(),
-                              null,
-                              settings.heartbeatEvents(),
-                              0)
+                      bus.request(
+                              Addresses.A2A,
+                              A2aAction.MAILBOX_STATUS,
+                              new JsonObject()
+                                  .put(BusFields.CALLER, caller)
+                                  .put(A2aFields.PROBE, true)
+                                  .put(A2aFields.PROXY, proxy))
                           .compose(
-                              batch ->
-                                  A2aReplies.okThenEnd(
-                                      ctx,
-                                      heartbeatReply(caller, s, batch),
-                                      () -> pulling.written(caller, Pulling.HEARTBEAT, batch))));
+                              mailbox -> {
+                                if (mailbox.getBoolean(A2aFields.MAILBOX_CLIENT, false)) {
+                                  boolean pending =
+                                      mailbox.getLong(A2aFields.PENDING, 0L)
+                                              + mailbox.getLong(A2aFields.DELIVERED_UNACKED, 0L)
+                                          > 0;
+                                  return A2aReplies.ok(
+                                      ctx, heartbeatReply(caller, s, new JsonArray(), pending));
+                                }
+                                return pulling
+                                    .pull(
+                                        caller,
+                                        Pulling.HEARTBEAT,
+                                        UUID.randomUUID().toString(),
+                                        null,
+                                        settings.heartbeatEvents(),
+                                        0)
+                                    .compose(
+                                        batch -> {
+                                          JsonArray events = batch.getJsonArray(A2aFields.EVENTS);
+                                          return A2aReplies.okThenEnd(
+                                              ctx,
+                                              heartbeatReply(caller, s, events, !events.isEmpty()),
+                                              () ->
+                                                  pulling.written(
+                                                      caller, Pulling.HEARTBEAT, batch));
+                                        });
+                              }));
             });
   }
 
-  private JsonObject heartbeatReply(String caller, JsonObject seen, JsonObject batch) {
+  private JsonObject heartbeatReply(
+      String caller, JsonObject seen, JsonArray events, boolean hasPending) {
     String nodeId = auth.wire(caller);
-    JsonArray events = batch.getJsonArray(A2aFields.EVENTS);
     JsonObject fields =
         new JsonObject()
             .put(A2aFields.STATUS, "ok")
@@ -327,7 +368,7 @@ final class IdentityRoutes {
             .put(A2aFields.SERVER_TIME, A2aTimes.iso(System.currentTimeMillis()))
             .put(A2aFields.NEXT_HEARTBEAT_MS, settings.heartbeatIntervalMs())
             .put(A2aFields.HEARTBEAT_INTERVAL_MS, settings.heartbeatIntervalMs())
-            .put(A2aFields.HAS_PENDING_EVENTS, !events.isEmpty())
+            .put(A2aFields.HAS_PENDING_EVENTS, hasPending)
             .put(A2aFields.CAPABILITY_PROFILE, profile(seen.getInteger(A2aFields.LEVEL)))
             .put(A2aFields.AVAILABLE_WORK, new JsonArray())
             .put(A2aFields.OVERDUE_TASKS, new JsonArray());
