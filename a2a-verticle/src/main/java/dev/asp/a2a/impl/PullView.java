@@ -179,8 +179,13 @@ final class PullView {
         .execute(Tuple.of(r.node(), r.view(), r.channel(), numbers))
         .compose(
             v ->
+                // not Tuple.of(a, b): with an array last it binds the varargs overload, which
+                // spreads the sequences into parameters of their own
                 conn.preparedQuery(A2aQueries.EVENTS_BY_KEY)
-                    .execute(Tuple.of(sessions.toArray(String[]::new), sequences)))
+                    .execute(
+                        Tuple.tuple()
+                            .addArrayOfString(sessions.toArray(String[]::new))
+                            .addArrayOfLong(sequences)))
         .map(
             rows -> {
               Map<String, Row> byKey = new HashMap<>();
