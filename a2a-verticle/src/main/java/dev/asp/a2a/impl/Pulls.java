@@ -157,10 +157,16 @@ public final class Pulls {
       highest = Math.max(highest, values[i]);
     }
     long last = highest;
+    // the view lock first, as every pull takes it: a pull locks the channel row, then the
+    // delivery rows; marking them in the other order without it deadlocks against that pull
     return pool.withTransaction(
             conn ->
-                conn.preparedQuery(A2aQueries.MARK_WRITTEN)
-                    .execute(Tuple.of(node, viewName, channel, values))
+                conn.preparedQuery(A2aQueries.LOCK_VIEW)
+                    .execute(Tuple.of(node, viewName))
+                    .compose(
+                        locked ->
+                            conn.preparedQuery(A2aQueries.MARK_WRITTEN)
+                                .execute(Tuple.of(node, viewName, channel, values)))
                     .compose(
                         v ->
                             conn.preparedQuery(A2aQueries.MARK_LAST_WRITTEN)
