@@ -6,6 +6,7 @@ import dev.asp.protocol.a2a.A2aError;
 import dev.asp.protocol.a2a.A2aFields;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusFields;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,10 +21,12 @@ import java.util.Map;
 
 /**
  * {@code PULL} and {@code PULL_WRITTEN}, and the long-polls this verticle instance holds. A pull
- * that finds nothing waits here, woken by the commit announcements every node receives once (P4),
- * answered empty when another request of the same node and channel supersedes it (wherever that one
- * arrived), and answered with whatever is there when its wait ends. Only the open polls live in
- * memory: everything they hand out is decided by {@link PullView} in the database.
+ * that finds nothing waits here, woken by the commit announcements every node receives once (P4);
+ * when another request of the same node and channel takes the channel (wherever it arrived), it
+ * looks again and, no longer the channel's, answers empty at once; when its wait ends it answers
+ * with whatever is there. Only the open polls live in memory: everything they hand out is decided
+ * by {@link PullView} in the database, so a notice that comes early, late or twice costs a look and
+ * never a wrong answer.
  */
 public final class Pulls {
   private final Vertx vertx;
@@ -40,16 +43,34 @@ public final class Pulls {
     this.maxWaitMs = maxWaitMs;
   }
 
-  /** An open long-poll. */
+  /**
+   * An open long-poll. It is registered before its first look at the view, so a commit or a
+   * supersede notice arriving during that look is not missed: it makes the poll look again.
+   */
   private final class Waiter {
     final PullView.Request request;
     final Promise<JsonObject> reply = Promise.promise();
     long timer = -1;
-    boolean running;
+    boolean running = true;
     boolean wokenWhileRunning;
+    boolean expired;
 
     Waiter(PullView.Request request) {
       this.request = request;
+    }
+
+    /** Its first look answered {@code batch}: answer, or wait up to {@code waitMs}. */
+    void started(PullView.Batch batch, long waitMs) {
+      running = false;
+      if (answers(batch)) {
+        finish(Future.succeededFuture(batch.reply()));
+        return;
+      }
+      if (reply.future().isComplete()) {
+        return;
+      }
+      timer = vertx.setTimer(waitMs, t -> expire());
+      lookAgainIfWoken();
     }
 
     void wake() {
@@ -67,41 +88,54 @@ public final class Pulls {
                 running = false;
                 if (result.failed()) {
                   finish(Future.failedFuture(result.cause()));
-                } else if (!result.result().empty() || result.result().superseded()) {
+                } else if (answers(result.result())) {
                   finish(Future.succeededFuture(result.result().reply()));
-                } else if (wokenWhileRunning) {
-                  wokenWhileRunning = false;
-                  wake();
+                } else {
+                  lookAgainIfWoken();
                 }
               });
+    }
+
+    private boolean answers(PullView.Batch batch) {
+      return !batch.empty() || batch.superseded() || expired || closing;
+    }
+
+    private void lookAgainIfWoken() {
+      if (wokenWhileRunning) {
+        wokenWhileRunning = false;
+        wake();
+      }
     }
 
     /** The wait ended: answer with what is there now (usually nothing). */
     void expire() {
       timer = -1;
-      if (running) {
-        wokenWhileRunning = true;
-        vertx.setTimer(10, t -> expire());
-        return;
-      }
-      view.take(request.again()).map(PullView.Batch::reply).onComplete(this::finish);
+      expired = true;
+      if (!running) {
+        wake(); // a look that now answers whatever it finds
+      } // else the look under way answers, whatever it finds
     }
 
-    void finish(io.vertx.core.AsyncResult<JsonObject> result) {
+    void finish(AsyncResult<JsonObject> result) {
       if (reply.future().isComplete()) {
         return;
       }
       if (timer != -1) {
         vertx.cancelTimer(timer);
+        timer = -1;
       }
-      List<Waiter> list = waiting.get(request.node());
-      if (list != null) {
-        list.remove(this);
-        if (list.isEmpty()) {
-          waiting.remove(request.node());
-        }
-      }
+      remove(waiting, request.node(), this);
       reply.handle(result);
+    }
+  }
+
+  private static <T> void remove(Map<String, List<T>> map, String node, T item) {
+    List<T> list = map.get(node);
+    if (list != null) {
+      list.remove(item);
+      if (list.isEmpty()) {
+        map.remove(node);
+      }
     }
   }
 
@@ -109,34 +143,38 @@ public final class Pulls {
   public Future<JsonObject> pull(JsonObject body) {
     PullView.Request request = request(body);
     long waitMs = Math.min(Math.max(0, body.getLong(A2aFields.WAIT_MS, 0L)), maxWaitMs);
+    Waiter waiter = null;
+    if (waitMs > 0 && !closing) {
+      waiter = new Waiter(request);
+      waiting.computeIfAbsent(request.node(), n -> new ArrayList<>()).add(waiter);
+    }
+    Waiter held = waiter;
     return view.take(request)
         .compose(
             batch -> {
-              if (!request.claim()) {
-                // a stream's follow-up: it took the channel before; nobody is to give way now
-                return wait(request, batch, waitMs);
+              if (request.claim()) {
+                // the holder of the poll this one replaces looks again, wherever it is held
+                vertx
+                    .eventBus()
+                    .publish(
+                        Addresses.A2A_SUPERSEDED,
+                        new JsonObject()
+                            .put(BusFields.AGENT, request.node())
+                            .put(A2aFields.CHANNEL, request.channel())
+                            .put(A2aFields.REQUEST_ID, request.requestId()));
+              } // else a stream's follow-up: it took the channel before; nobody is to give way
+              if (held == null) {
+                return Future.succeededFuture(batch.reply());
               }
-              vertx
-                  .eventBus()
-                  .publish(
-                      Addresses.A2A_SUPERSEDED,
-                      new JsonObject()
-                          .put(BusFields.AGENT, request.node())
-                          .put(A2aFields.CHANNEL, request.channel())
-                          .put(A2aFields.REQUEST_ID, request.requestId()));
-              return wait(request, batch, waitMs);
+              held.started(batch, waitMs);
+              return held.reply.future();
+            },
+            failure -> {
+              if (held != null) {
+                held.finish(Future.failedFuture(failure));
+              }
+              return Future.failedFuture(failure);
             });
-  }
-
-  /** Answers at once when there is something (or no wait), else waits here for the log. */
-  private Future<JsonObject> wait(PullView.Request request, PullView.Batch batch, long waitMs) {
-    if (!batch.empty() || batch.superseded() || waitMs == 0 || closing) {
-      return Future.succeededFuture(batch.reply());
-    }
-    Waiter waiter = new Waiter(request);
-    waiting.computeIfAbsent(request.node(), n -> new ArrayList<>()).add(waiter);
-    waiter.timer = vertx.setTimer(waitMs, t -> waiter.expire());
-    return waiter.reply.future();
   }
 
   /**
@@ -187,7 +225,11 @@ public final class Pulls {
     }
   }
 
-  /** Another request took the channel: the polls it replaced answer empty, at once. */
+  /**
+   * Another request took the channel: the polls it replaced look again, find the channel is no
+   * longer theirs and answer empty at once. Looking rather than answering on the notice alone keeps
+   * a notice of an earlier request (one this poll itself replaced) from ending it.
+   */
   public void onSuperseded(JsonObject notice) {
     List<Waiter> list = waiting.get(notice.getString(BusFields.AGENT));
     if (list == null) {
@@ -198,18 +240,23 @@ public final class Pulls {
     for (Waiter waiter : List.copyOf(list)) {
       if (waiter.request.channel().equals(channel)
           && !waiter.request.requestId().equals(requestId)) {
-        waiter.finish(Future.succeededFuture(PullView.superseded().reply()));
+        waiter.wake();
       }
     }
   }
 
-  /** The node is shutting down: every open poll answers now, with what it has. */
+  /**
+   * The node is shutting down: every open poll answers now, with what it has (one in the middle of
+   * a look answers with what that look finds).
+   */
   public Future<Void> close() {
     closing = true;
     List<Future<JsonObject>> answered = new ArrayList<>();
     for (List<Waiter> list : List.copyOf(waiting.values())) {
       for (Waiter waiter : List.copyOf(list)) {
-        waiter.finish(Future.succeededFuture(PullView.superseded().reply()));
+        if (!waiter.running) {
+          waiter.finish(Future.succeededFuture(PullView.superseded().reply()));
+        }
         answered.add(waiter.reply.future());
       }
     }
