@@ -18,6 +18,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -37,6 +38,7 @@ public final class A2aVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> committed;
   private MessageConsumer<JsonObject> superseded;
+  private MessageConsumer<JsonObject> written;
 
   public A2aVerticle(A2aSettings settings) {
     this.settings = settings;
@@ -52,7 +54,7 @@ public final class A2aVerticle extends VerticleBase {
         new SessionCommands(pool, bus, announcer, settings, views, new Reminders(views));
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings);
-    pulls = new Pulls(vertx, pool, views, settings.pollMaxWaitMs());
+    pulls = new Pulls(vertx, pool, views, settings.pollMaxWaitMs(), settings.busTimeoutMs());
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
             .on(A2aAction.NODE_SEEN, nodes::seen)
@@ -76,9 +78,15 @@ public final class A2aVerticle extends VerticleBase {
                   vertx
                       .eventBus()
                       .consumer(Addresses.A2A_SUPERSEDED, m -> pulls.onSuperseded(m.body()));
+              written =
+                  vertx.eventBus().consumer(Addresses.A2A_WRITTEN, m -> pulls.onWritten(m.body()));
               consumer = vertx.eventBus().consumer(Addresses.A2A, dispatcher::handle);
               return Future.all(
-                  committed.completion(), superseded.completion(), consumer.completion());
+                  List.of(
+                      committed.completion(),
+                      superseded.completion(),
+                      written.completion(),
+                      consumer.completion()));
             });
   }
 

@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code PULL} and {@code PULL_WRITTEN}, and the long-polls this verticle instance holds. A pull
@@ -27,20 +30,42 @@ import java.util.Map;
  * with whatever is there. Only the open polls live in memory: everything they hand out is decided
  * by {@link PullView} in the database, so a notice that comes early, late or twice costs a look and
  * never a wrong answer.
+ *
+ * <p>A pull that acknowledges implicitly first waits, briefly, for the write report of the
+ * channel's previous response ({@code PULL_WRITTEN}, heard on {@link Addresses#A2A_WRITTEN}): the
+ * client can read that response and poll again, on another node, before the report is in, and
+ * without it those rows would be handed out a second time. A report that does not come within
+ * {@link #REPORT_WAIT_MS} (its gateway died) counts as a lost response: the rows come again.
  */
 public final class Pulls {
+  private static final Logger LOG = LoggerFactory.getLogger(Pulls.class);
+
+  /**
+   * How long a pull waits at most for the report of the previous response: it normally arrives
+   * within milliseconds of the write; waiting longer only delays the answer after a gateway died.
+   */
+  static final long REPORT_WAIT_MS = 2000;
+
   private final Vertx vertx;
   private final Pool pool;
   private final PullView view;
   private final long maxWaitMs;
+  private final long reportWaitMs;
   private final Map<String, List<Waiter>> waiting = new HashMap<>();
+  private final Map<String, List<ReportWait>> reports = new HashMap<>();
   private boolean closing;
 
-  public Pulls(Vertx vertx, Pool pool, EventViews views, long maxWaitMs) {
+  /**
+   * @param maxWaitMs the longest a long-poll waits ({@code ASP_A2A_POLL_MAX_WAIT_MS})
+   * @param busTimeoutMs the gateway's bus timeout: waiting for a report takes at most half of it,
+   *     so the pull still answers within the time the gateway gives it
+   */
+  public Pulls(Vertx vertx, Pool pool, EventViews views, long maxWaitMs, long busTimeoutMs) {
     this.vertx = vertx;
     this.pool = pool;
     this.view = new PullView(pool, views);
     this.maxWaitMs = maxWaitMs;
+    this.reportWaitMs = Math.max(1, Math.min(REPORT_WAIT_MS, busTimeoutMs / 2));
   }
 
   /**
@@ -129,6 +154,37 @@ public final class Pulls {
     }
   }
 
+  /** A pull waiting for the write report of the channel's previous response. */
+  private final class ReportWait {
+    final String node;
+    final String channel;
+    final Promise<Void> heard = Promise.promise();
+    long timer = -1;
+
+    ReportWait(String node, String channel) {
+      this.node = node;
+      this.channel = channel;
+      reports.computeIfAbsent(node, n -> new ArrayList<>()).add(this);
+    }
+
+    /** Completes once a report was heard (also before this call), or after {@code ms}. */
+    Future<Void> within(long ms) {
+      if (!heard.future().isComplete()) {
+        timer = vertx.setTimer(ms, t -> done());
+      }
+      return heard.future();
+    }
+
+    void done() {
+      if (timer != -1) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+      remove(reports, node, this);
+      heard.tryComplete();
+    }
+  }
+
   private static <T> void remove(Map<String, List<T>> map, String node, T item) {
     List<T> list = map.get(node);
     if (list != null) {
@@ -149,7 +205,8 @@ public final class Pulls {
       waiting.computeIfAbsent(request.node(), n -> new ArrayList<>()).add(waiter);
     }
     Waiter held = waiter;
-    return view.take(request)
+    long reportDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reportWaitMs);
+    return takeAfterReports(request, reportDeadline)
         .compose(
             batch -> {
               if (request.claim()) {
@@ -178,14 +235,53 @@ public final class Pulls {
   }
 
   /**
-   * {@code PULL_WRITTEN}: the rows were written in full; the channel's next pull acknowledges them.
+   * One look at the view; while the channel's previous response is still being reported (and the
+   * wait for it has not run out), waits for the report and looks again. Listening starts before
+   * each look, so a report that lands between the look and the wait is not missed.
+   */
+  private Future<PullView.Batch> takeAfterReports(PullView.Request request, long deadline) {
+    if (!request.awaitReports()) {
+      return view.take(request);
+    }
+    ReportWait report = new ReportWait(request.node(), request.channel());
+    return view.take(request)
+        .compose(
+            batch -> {
+              long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+              if (!batch.awaitingReport()) {
+                report.done();
+                return Future.succeededFuture(batch);
+              }
+              if (left <= 0) {
+                report.done();
+                // the report is lost (its gateway died): those rows count as not written
+                LOG.debug(
+                    "no write report for {} ({}) within {} ms: its rows come again",
+                    request.node(),
+                    request.channel(),
+                    reportWaitMs);
+                return view.take(request.reportsAwaited());
+              }
+              return report.within(left).compose(v -> takeAfterReports(request, deadline));
+            },
+            failure -> {
+              report.done();
+              return Future.failedFuture(failure);
+            });
+  }
+
+  /**
+   * {@code PULL_WRITTEN}: the rows were written in full (the channel's next pull acknowledges
+   * them), or, with {@code written: false}, could not be (they leave the channel and come again).
+   * Either way the pulls waiting for this report hear of it once it is committed.
    */
   public Future<JsonObject> written(JsonObject body) {
     String node = body.getString(BusFields.CALLER);
     String viewName = body.getString(A2aFields.VIEW, PullChannels.PULL);
     String channel = body.getString(A2aFields.CHANNEL, PullChannels.POLL);
     JsonArray numbers = body.getJsonArray(A2aFields.NUMBERS, new JsonArray());
-    if (numbers.isEmpty()) {
+    boolean written = body.getBoolean(A2aFields.WRITTEN, true);
+    if (node == null || numbers.isEmpty()) {
       return Future.succeededFuture(new JsonObject().put(Fields.OK, true));
     }
     Long[] values = new Long[numbers.size()];
@@ -195,6 +291,7 @@ public final class Pulls {
       highest = Math.max(highest, values[i]);
     }
     long last = highest;
+    Tuple rows = Tuple.of(node, viewName, channel, values);
     // the view lock first, as every pull takes it: a pull locks the channel row, then the
     // delivery rows; marking them in the other order without it deadlocks against that pull
     return pool.withTransaction(
@@ -203,13 +300,23 @@ public final class Pulls {
                     .execute(Tuple.of(node, viewName))
                     .compose(
                         locked ->
-                            conn.preparedQuery(A2aQueries.MARK_WRITTEN)
-                                .execute(Tuple.of(node, viewName, channel, values)))
-                    .compose(
-                        v ->
-                            conn.preparedQuery(A2aQueries.MARK_LAST_WRITTEN)
-                                .execute(Tuple.of(node, viewName, channel, last))))
-        .map(v -> new JsonObject().put(Fields.OK, true));
+                            written
+                                ? conn.preparedQuery(A2aQueries.MARK_WRITTEN)
+                                    .execute(rows)
+                                    .compose(
+                                        v ->
+                                            conn.preparedQuery(A2aQueries.MARK_LAST_WRITTEN)
+                                                .execute(Tuple.of(node, viewName, channel, last)))
+                                : conn.preparedQuery(A2aQueries.MARK_UNWRITTEN).execute(rows)))
+        .map(
+            v -> {
+              vertx
+                  .eventBus()
+                  .publish(
+                      Addresses.A2A_WRITTEN,
+                      new JsonObject().put(BusFields.AGENT, node).put(A2aFields.CHANNEL, channel));
+              return new JsonObject().put(Fields.OK, true);
+            });
   }
 
   /** A commit was announced: wake the polls of its participants held here. */
@@ -245,6 +352,20 @@ public final class Pulls {
     }
   }
 
+  /** A response's write was reported: the pulls of that node and channel waiting for it go on. */
+  public void onWritten(JsonObject notice) {
+    List<ReportWait> list = reports.get(notice.getString(BusFields.AGENT));
+    if (list == null) {
+      return;
+    }
+    String channel = notice.getString(A2aFields.CHANNEL);
+    for (ReportWait report : List.copyOf(list)) {
+      if (report.channel.equals(channel)) {
+        report.done();
+      }
+    }
+  }
+
   /**
    * The node is shutting down: every open poll answers now, with what it has (one in the middle of
    * a look answers with what that look finds).
@@ -260,6 +381,7 @@ public final class Pulls {
         answered.add(waiter.reply.future());
       }
     }
+    List.copyOf(reports.values()).forEach(list -> List.copyOf(list).forEach(ReportWait::done));
     return Future.join(answered).mapEmpty();
   }
 
@@ -282,6 +404,7 @@ public final class Pulls {
         cursor instanceof Number n ? n.longValue() : null,
         limit,
         true,
-        body.getBoolean(PullChannels.CLAIM, true));
+        body.getBoolean(PullChannels.CLAIM, true),
+        true);
   }
 }

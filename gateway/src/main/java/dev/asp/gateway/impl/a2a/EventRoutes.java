@@ -72,7 +72,8 @@ final class EventRoutes {
                   .compose(
                       pulled ->
                           A2aReplies.ok(ctx, pollReply(pulled))
-                              .onSuccess(w -> pulling.written(caller, Pulling.POLL, pulled)));
+                              .onSuccess(w -> pulling.written(caller, Pulling.POLL, pulled))
+                              .onFailure(w -> pulling.unwritten(caller, Pulling.POLL, pulled)));
             })
         .onFailure(ctx::fail);
   }

@@ -305,7 +305,11 @@ final class IdentityRoutes {
                               batch ->
                                   A2aReplies.ok(ctx, heartbeatReply(caller, s, batch))
                                       .onSuccess(
-                                          w -> pulling.written(caller, Pulling.HEARTBEAT, batch))));
+                                          w -> pulling.written(caller, Pulling.HEARTBEAT, batch))
+                                      .onFailure(
+                                          w ->
+                                              pulling.unwritten(
+                                                  caller, Pulling.HEARTBEAT, batch))));
             });
   }
 

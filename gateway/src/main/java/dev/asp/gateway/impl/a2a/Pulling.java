@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's side of a pull (hub spec §5.3): asks the A2A verticle for a batch, and once the
  * response carrying it was written in full reports its rows {@code written}, so the channel's next
- * request acknowledges them. A report that is lost leaves the rows unwritten: they come again,
- * first — at least once, never lost.
+ * request acknowledges them; a response that could not be written is reported too, so its rows come
+ * again without delay. A report that is lost leaves the rows unwritten: they come again, first — at
+ * least once, never lost.
  */
 final class Pulling {
   private static final Logger LOG = LoggerFactory.getLogger(Pulling.class);
@@ -50,6 +51,18 @@ final class Pulling {
 
   /** The batch's response was written in full. */
   void written(String caller, String channel, JsonObject batch) {
+    report(caller, channel, batch, true);
+  }
+
+  /**
+   * The batch's response could not be written (the client went away): said at once, so the next
+   * request of the channel hands its rows out again without waiting for a report.
+   */
+  void unwritten(String caller, String channel, JsonObject batch) {
+    report(caller, channel, batch, false);
+  }
+
+  private void report(String caller, String channel, JsonObject batch, boolean written) {
     JsonArray numbers = batch.getJsonArray(A2aFields.NUMBERS, new JsonArray());
     if (numbers.isEmpty()) {
       return;
@@ -61,12 +74,11 @@ final class Pulling {
                 .put(BusFields.CALLER, caller)
                 .put(A2aFields.VIEW, VIEW)
                 .put(A2aFields.CHANNEL, channel)
-                .put(A2aFields.NUMBERS, numbers))
+                .put(A2aFields.NUMBERS, numbers)
+                .put(A2aFields.WRITTEN, written))
         .onFailure(
             failure ->
                 LOG.debug(
-                    "written report for {} lost (rows come again): {}",
-                    caller,
-                    failure.toString()));
+                    "write report for {} lost (rows come again): {}", caller, failure.toString()));
   }
 }
