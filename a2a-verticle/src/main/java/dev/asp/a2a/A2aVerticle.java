@@ -22,6 +22,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,6 +47,7 @@ public final class A2aVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> committed;
   private MessageConsumer<JsonObject> superseded;
   private long sweeper = -1;
+  private MessageConsumer<JsonObject> written;
 
   public A2aVerticle(A2aSettings settings) {
     this.settings = settings;
@@ -61,7 +63,14 @@ public final class A2aVerticle extends VerticleBase {
         new SessionCommands(pool, bus, announcer, settings, views, new Reminders(views));
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings);
-    pulls = new Pulls(vertx, pool, views, settings.pollMaxWaitMs(), settings.offlineMs());
+    pulls =
+        new Pulls(
+            vertx,
+            pool,
+            views,
+            settings.pollMaxWaitMs(),
+            settings.busTimeoutMs(),
+            settings.offlineMs());
     DirectMessages dms = new DirectMessages(pool, bus, announcer, views);
     Inbox inbox = new Inbox(pool, views);
     MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, settings, nodes);
@@ -96,6 +105,8 @@ public final class A2aVerticle extends VerticleBase {
                   vertx
                       .eventBus()
                       .consumer(Addresses.A2A_SUPERSEDED, m -> pulls.onSuperseded(m.body()));
+              written =
+                  vertx.eventBus().consumer(Addresses.A2A_WRITTEN, m -> pulls.onWritten(m.body()));
               consumer = vertx.eventBus().consumer(Addresses.A2A, dispatcher::handle);
               // stored outbound results past their retention go in bounded batches; every node
               // sweeps, the statement is idempotent
@@ -104,7 +115,11 @@ public final class A2aVerticle extends VerticleBase {
                       Math.min(SWEEP_MS, settings.mailboxTtlMs()),
                       t -> outbound.sweep().onFailure(f -> {})); // the next sweep tries again
               return Future.all(
-                  committed.completion(), superseded.completion(), consumer.completion());
+                  List.of(
+                      committed.completion(),
+                      superseded.completion(),
+                      written.completion(),
+                      consumer.completion()));
             });
   }
 

@@ -301,28 +301,29 @@ public final class Operator {
       DatabaseSettings db,
       MeterRegistry meters,
       List<String> ids) {
-    A2aConfig a2a = config.a2a();
-    TrustSettings trust =
-        new TrustSettings(db, config.adminToken(), config.busTimeoutMs())
-            .withHubNodes(
-                a2a.nodeOwner(), a2a.nodePolicy(), a2a.unclaimedReissueMs(), a2a.hubNodeId());
-    SessionSettings session =
-        new SessionSettings(
-            db,
-            config.limits(),
-            config.maxInvitees(),
-            config.busTimeoutMs(),
-            config.graceMs(),
-            config.graceSweepMs(),
-            meters);
+    // settings only for the roles run here: a gateway or delivery node has no database (db null)
     List<Future<String>> deployed = new ArrayList<>();
     if (config.runs(Role.TRUST)) {
+      A2aConfig a2a = config.a2a();
+      TrustSettings trust =
+          new TrustSettings(db, config.adminToken(), config.busTimeoutMs())
+              .withHubNodes(
+                  a2a.nodeOwner(), a2a.nodePolicy(), a2a.unclaimedReissueMs(), a2a.hubNodeId());
       deployed.add(
           vertx
               .deployVerticle(() -> new TrustVerticle(trust), new DeploymentOptions())
               .onSuccess(ids::add));
     }
     if (config.runs(Role.SESSION)) {
+      SessionSettings session =
+          new SessionSettings(
+              db,
+              config.limits(),
+              config.maxInvitees(),
+              config.busTimeoutMs(),
+              config.graceMs(),
+              config.graceSweepMs(),
+              meters);
       deployed.add(
           vertx
               .deployVerticle(

@@ -3,6 +3,8 @@ package dev.asp.operator;
 import dev.asp.client.AspAdminClient;
 import dev.asp.client.AspClient;
 import dev.asp.storage.DatabaseSettings;
+import dev.asp.testkit.RawHttp;
+import dev.asp.testkit.TestSql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -22,6 +24,8 @@ final class ClusterHarness implements AutoCloseable {
   final List<Operator.Running> nodes = new ArrayList<>();
   private final DatabaseSettings db;
   private final LoopbackCluster cluster;
+  private final Map<Integer, RawHttp> http = new HashMap<>();
+  private TestSql sql;
 
   ClusterHarness(DatabaseSettings db, int size) {
     this.db = db;
@@ -63,6 +67,19 @@ final class ClusterHarness implements AutoCloseable {
     return AspClient.create(clients, url(index), token);
   }
 
+  /** Plain HTTP to node {@code index} (as third-party clients send it), kept until close. */
+  RawHttp http(int index) {
+    return http.computeIfAbsent(index, i -> new RawHttp(clients, "127.0.0.1", nodes.get(i).port()));
+  }
+
+  /** The shared database, read as the test's view of what was committed. */
+  TestSql sql() {
+    if (sql == null) {
+      sql = new TestSql(clients, db);
+    }
+    return sql;
+  }
+
   /** Stops one node cleanly (it leaves the cluster). */
   void stop(int index) {
     Operator.Running node = nodes.get(index);
@@ -82,6 +99,10 @@ final class ClusterHarness implements AutoCloseable {
       }
     }
     Future.join(closing).await();
+    http.values().forEach(RawHttp::close);
+    if (sql != null) {
+      sql.close();
+    }
     clients.close().await();
   }
 }

@@ -40,6 +40,10 @@ final class OperatorProcesses implements AutoCloseable {
     logs = Path.of("target", "nodes", cluster.name);
   }
 
+  int port(int index) {
+    return httpPorts.get(index);
+  }
+
   String url(int index) {
     return "http://127.0.0.1:" + httpPorts.get(index);
   }
@@ -58,6 +62,14 @@ final class OperatorProcesses implements AutoCloseable {
 
   /** Starts node {@code index} (again, after a kill) without waiting for it. */
   void launch(int index) throws IOException {
+    launch(index, Map.of());
+  }
+
+  /**
+   * Starts node {@code index} with settings of its own over the shared ones ({@code ASP_ROLES} for
+   * a split deployment), without waiting for it.
+   */
+  void launch(int index, Map<String, String> own) throws IOException {
     Files.createDirectories(logs);
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>();
@@ -87,6 +99,7 @@ final class OperatorProcesses implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(key -> key.startsWith("ASP_"));
     builder.environment().putAll(environment(index));
+    builder.environment().putAll(own);
     builder.redirectErrorStream(true);
     builder.redirectOutput(
         ProcessBuilder.Redirect.appendTo(logs.resolve("node-" + index + ".log").toFile()));

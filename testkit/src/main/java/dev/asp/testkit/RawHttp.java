@@ -1,5 +1,6 @@
 package dev.asp.testkit;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,7 +12,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Plain HTTP requests exactly as a third-party client sends them (any body, any header), for tests
- * that must replay a client's request shape byte for byte. Blocking: call from the test thread.
+ * that must replay a client's request shape byte for byte. {@link #send} and its shorthands block:
+ * call them from the test thread; {@link #request} does not.
  */
 public final class RawHttp implements AutoCloseable {
   private final HttpClient client;
@@ -38,6 +40,16 @@ public final class RawHttp implements AutoCloseable {
   /** {@code bearer} may be null (no Authorization header); {@code body} null sends none. */
   public Response send(
       HttpMethod method, String path, String bearer, String contentType, String body) {
+    return request(method, path, bearer, contentType, body).await();
+  }
+
+  /**
+   * The same request without blocking: for tests that keep several requests open at once (a
+   * long-poll and the request that supersedes it). It fails when the connection does (the server
+   * went away before answering).
+   */
+  public Future<Response> request(
+      HttpMethod method, String path, String bearer, String contentType, String body) {
     RequestOptions options =
         new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(path);
     if (bearer != null) {
@@ -60,8 +72,13 @@ public final class RawHttp implements AutoCloseable {
                                         new Response(
                                             response.statusCode(),
                                             response.headers(),
-                                            b.toString()))))
-        .await();
+                                            b.toString()))));
+  }
+
+  /** {@link #post} without blocking. */
+  public Future<Response> postAsync(String path, String bearer, JsonObject body) {
+    return request(
+        HttpMethod.POST, path, bearer, "application/json", body == null ? null : body.encode());
   }
 
   public Response post(String path, String bearer, JsonObject body) {

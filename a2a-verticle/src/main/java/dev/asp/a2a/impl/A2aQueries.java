@@ -149,6 +149,14 @@ public final class A2aQueries {
   public static final String ACK_WRITTEN =
       "DELETE FROM a2a_deliveries WHERE node = $1 AND view = $2 AND channel = $3 AND written";
 
+  /**
+   * Whether rows of channel $3 were handed out and neither reported written nor reported lost:
+   * their response may be in the client's hands already.
+   */
+  public static final String REPORT_PENDING =
+      "SELECT EXISTS (SELECT 1 FROM a2a_deliveries WHERE node = $1 AND view = $2"
+          + " AND channel = $3 AND NOT written) AS pending";
+
   /** Unacknowledged rows in number order, at most $3; $4 = channel whose written rows to skip. */
   public static final String OUTSTANDING =
       "SELECT no, session_id, sequence FROM a2a_deliveries WHERE node = $1 AND view = $2"
@@ -166,6 +174,15 @@ public final class A2aQueries {
   public static final String MARK_WRITTEN =
       "UPDATE a2a_deliveries SET written = true"
           + " WHERE node = $1 AND view = $2 AND channel = $3 AND no = ANY ($4::bigint[])";
+
+  /**
+   * Rows $4 of channel $3 whose response could not be written: they leave the channel ({@code
+   * PullChannels.NONE}) and are handed out again by the next request of any channel.
+   */
+  public static final String MARK_UNWRITTEN =
+      "UPDATE a2a_deliveries SET channel = ''"
+          + " WHERE node = $1 AND view = $2 AND channel = $3 AND no = ANY ($4::bigint[])"
+          + " AND NOT written";
 
   /**
    * Events of $1's sessions beyond its view's ($2) positions that it is eligible for under ASP (the

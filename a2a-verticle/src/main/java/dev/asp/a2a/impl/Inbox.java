@@ -51,7 +51,17 @@ public final class Inbox {
     }
     PullView.Request request =
         new PullView.Request(
-            caller, PullChannels.INBOX, PullChannels.INBOX, requestId, null, limit, true, true);
+            caller,
+            PullChannels.INBOX,
+            PullChannels.INBOX,
+            requestId,
+            null,
+            limit,
+            true,
+            true,
+            // the inbox response ends only after its report committed, so the next read cannot
+            // overtake it; no wait for reports is needed here
+            false);
     // the count runs under the view's lock, after the pull moved the positions: it is exactly
     // what the next read will find beyond this batch
     return pool.withTransaction(

@@ -12,6 +12,12 @@ public final class PullChannels {
   /** Long-poll and SSE: one reader at a time. */
   public static final String POLL = "poll";
 
+  /**
+   * The channel of rows whose response was not written (the write failed): they belong to none
+   * until they are handed out again, so no request waits for their report.
+   */
+  public static final String NONE = "";
+
   /** Events carried by heartbeats. */
   public static final String HEARTBEAT = "heartbeat";
 

@@ -22,6 +22,12 @@ import java.util.TreeSet;
  * from the log. Nothing is handed out unless this request is still the channel's active one, and
  * every acknowledgement is committed before the reply that depends on it is built.
  *
+ * <p>A request that acknowledges implicitly (no cursor) first makes sure the channel has no rows
+ * whose write is still being reported: the client may have read the previous response in full and
+ * sent this request before the previous gateway's {@code PULL_WRITTEN} arrived, and acknowledging
+ * without those rows would hand them out again. It answers "awaiting report" instead, and {@link
+ * Pulls} retries once the report is in (or its wait ran out).
+ *
  * <p>The positions work like delivery cursors: per session every event up to {@code prefix} that
  * the node was eligible for is numbered, and so are {@code extras} above it. An event the node may
  * not see yet (it is only invited) keeps the prefix below it, so the transcript follows a join.
@@ -39,8 +45,6 @@ final class PullView {
   /** Queries per pull at most: a long run of silent events is finished by the next pull. */
   private static final int MAX_SCANS = 5;
 
-  private static final String NO_CHANNEL = "";
-
   private final Pool pool;
   private final EventViews views;
 
@@ -49,7 +53,10 @@ final class PullView {
     this.views = views;
   }
 
-  /** What one pull asks. */
+  /**
+   * What one pull asks; {@code awaitReports}: answer {@link Batch#awaitingReport()} rather than
+   * acknowledge while the channel has rows whose write is not reported yet.
+   */
   record Request(
       String node,
       String view,
@@ -58,15 +65,25 @@ final class PullView {
       Long cursor,
       int limit,
       boolean acknowledge,
-      boolean claim) {
+      boolean claim,
+      boolean awaitReports) {
 
+    /** A waiting poll's next look: it took the channel and acknowledged already. */
     Request again() {
-      return new Request(node, view, channel, requestId, null, limit, false, false);
+      return new Request(node, view, channel, requestId, null, limit, false, false, false);
+    }
+
+    /** The same request once the reports it waited for came in, or its wait for them ran out. */
+    Request reportsAwaited() {
+      return new Request(node, view, channel, requestId, cursor, limit, acknowledge, claim, false);
     }
   }
 
-  /** The reply {@code {events, numbers, next_cursor, has_more}} and whether it was superseded. */
-  record Batch(JsonObject reply, boolean superseded) {
+  /**
+   * The reply {@code {events, numbers, next_cursor, has_more}}, whether it was superseded, and
+   * whether nothing was done because an earlier response's write is still being reported.
+   */
+  record Batch(JsonObject reply, boolean superseded, boolean awaitingReport) {
     boolean empty() {
       return reply.getJsonArray(A2aFields.EVENTS).isEmpty();
     }
@@ -88,16 +105,40 @@ final class PullView {
         .compose(
             rows -> {
               long nextNo = rows.iterator().next().getLong("next_no");
-              return activeChannel(conn, r)
+              return reportPending(conn, r)
                   .compose(
-                      active -> {
-                        if (!active.active()) {
-                          return Future.succeededFuture(superseded());
-                        }
-                        return acknowledge(conn, r)
-                            .compose(v -> handOut(conn, r, nextNo, active.lastWritten()));
-                      });
+                      pending ->
+                          pending
+                              ? Future.succeededFuture(awaitingReport())
+                              : take(conn, r, nextNo));
             });
+  }
+
+  /** Under the view lock, with no report to wait for: claim, acknowledge, hand out. */
+  private Future<Batch> take(SqlConnection conn, Request r, long nextNo) {
+    return activeChannel(conn, r)
+        .compose(
+            active -> {
+              if (!active.active()) {
+                return Future.succeededFuture(superseded());
+              }
+              return acknowledge(conn, r)
+                  .compose(v -> handOut(conn, r, nextNo, active.lastWritten()));
+            });
+  }
+
+  /**
+   * Whether this request must wait before acknowledging implicitly: rows of its channel were handed
+   * out and their write is not reported yet (read under the view lock, which the hand-out held
+   * until it committed, so a batch being answered right now is seen).
+   */
+  private static Future<Boolean> reportPending(SqlConnection conn, Request r) {
+    if (!r.awaitReports() || !r.acknowledge() || r.cursor() != null) {
+      return Future.succeededFuture(false);
+    }
+    return conn.preparedQuery(A2aQueries.REPORT_PENDING)
+        .execute(Tuple.of(r.node(), r.view(), r.channel()))
+        .map(rows -> rows.iterator().next().getBoolean("pending"));
   }
 
   private record Channel(boolean active, Long lastWritten) {}
@@ -140,7 +181,7 @@ final class PullView {
 
   /** The rows a channel never takes from another: poll takes all; a heartbeat leaves poll's. */
   private static String skipped(Request r) {
-    return PullChannels.HEARTBEAT.equals(r.channel()) ? PullChannels.POLL : NO_CHANNEL;
+    return PullChannels.HEARTBEAT.equals(r.channel()) ? PullChannels.POLL : PullChannels.NONE;
   }
 
   private Future<Batch> handOut(SqlConnection conn, Request r, long nextNo, Long lastWritten) {
@@ -248,6 +289,7 @@ final class PullView {
             .put(A2aFields.NEXT_CURSOR, nextCursor)
             .put(A2aFields.HAS_MORE, more)
             .put(PullChannels.SUPERSEDED, false),
+        false,
         false);
   }
 
@@ -264,14 +306,21 @@ final class PullView {
   }
 
   static Batch superseded() {
-    return new Batch(
-        new JsonObject()
-            .put(A2aFields.EVENTS, new JsonArray())
-            .put(A2aFields.NUMBERS, new JsonArray())
-            .putNull(A2aFields.NEXT_CURSOR)
-            .put(A2aFields.HAS_MORE, false)
-            .put(PullChannels.SUPERSEDED, true),
-        true);
+    return new Batch(empty(true), true, false);
+  }
+
+  /** Nothing done: an earlier response of the channel is still being reported. */
+  private static Batch awaitingReport() {
+    return new Batch(empty(false), false, true);
+  }
+
+  private static JsonObject empty(boolean superseded) {
+    return new JsonObject()
+        .put(A2aFields.EVENTS, new JsonArray())
+        .put(A2aFields.NUMBERS, new JsonArray())
+        .putNull(A2aFields.NEXT_CURSOR)
+        .put(A2aFields.HAS_MORE, false)
+        .put(PullChannels.SUPERSEDED, superseded);
   }
 
   // --- explicitly acknowledged views (the mailbox)

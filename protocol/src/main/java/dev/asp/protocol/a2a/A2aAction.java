@@ -50,12 +50,17 @@ public enum A2aAction {
    * only while nobody took it), acknowledges (up to {@code cursor}, else the channel's written
    * rows), hands out unacknowledged rows first, then numbers new events; with nothing to hand out
    * it waits up to {@code wait_ms}. Answers empty with {@code superseded: true} once another
-   * request of the same node and channel took the channel.
+   * request of the same node and channel took the channel. Without a {@code cursor} it first waits
+   * (at most 2 s, and at most half the bus timeout) for the {@code PULL_WRITTEN} of the channel's
+   * previous response, so a response the client read in full is never handed out again because its
+   * report was slower than the client's next request.
    */
   PULL,
   /**
-   * {@code {caller, view, channel, numbers:[long]}} → {@code {ok}}: those rows were written in full
-   * to the client; the channel's next request acknowledges them.
+   * {@code {caller, view, channel, numbers:[long], written?: boolean}} → {@code {ok}}: the response
+   * carrying those rows was written in full to the client ({@code written} true, the default: the
+   * channel's next request acknowledges them) or could not be ({@code false}: they are handed out
+   * again, first). Announced on {@link Addresses#A2A_WRITTEN} once committed.
    */
   PULL_WRITTEN,
   /**

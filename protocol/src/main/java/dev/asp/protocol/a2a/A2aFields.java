@@ -134,6 +134,7 @@ public final class A2aFields {
   public static final String REQUEST_ID = "request_id";
   public static final String WAIT_MS = "wait_ms";
   public static final String NUMBERS = "numbers";
+  public static final String WRITTEN = "written";
   public static final String INVITER_ID = "inviter_id";
   public static final String ENDED_BY = "ended_by";
 

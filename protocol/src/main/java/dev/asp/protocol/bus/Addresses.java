@@ -48,4 +48,11 @@ public final class Addresses {
    * request_id}} ({@code request_id} is the new request's: every other one gives way).
    */
   public static final String A2A_SUPERSEDED = "asp.a2a.superseded";
+
+  /**
+   * Publish: the write of a pull response was reported ({@code PULL_WRITTEN}, written or not) and
+   * committed; a pull of the same node and channel waiting to acknowledge goes on. Body: {@code
+   * {agent, channel}}.
+   */
+  public static final String A2A_WRITTEN = "asp.a2a.written";
 }

@@ -32,6 +32,15 @@ final class A2aReplies {
    */
   static Future<Void> okThenEnd(
       RoutingContext ctx, JsonObject body, java.util.function.Supplier<Future<Void>> written) {
+    return okThenEnd(ctx, body, written, Future::succeededFuture);
+  }
+
+  /** {@link #okThenEnd}, reporting the rows {@code unwritten} at once when the write failed. */
+  static Future<Void> okThenEnd(
+      RoutingContext ctx,
+      JsonObject body,
+      java.util.function.Supplier<Future<Void>> written,
+      java.util.function.Supplier<Future<Void>> unwritten) {
     body.remove(A2aFields.ERROR);
     io.vertx.core.http.HttpServerResponse response =
         ctx.response()

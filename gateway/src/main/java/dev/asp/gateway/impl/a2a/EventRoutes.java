@@ -74,7 +74,8 @@ final class EventRoutes {
                           A2aReplies.okThenEnd(
                               ctx,
                               pollReply(pulled),
-                              () -> pulling.written(caller, Pulling.POLL, pulled)));
+                              () -> pulling.written(caller, Pulling.POLL, pulled),
+                              () -> pulling.unwritten(caller, Pulling.VIEW, Pulling.POLL, pulled)));
             })
         .onFailure(ctx::fail);
   }

@@ -347,8 +347,13 @@ final class IdentityRoutes {
                                               ctx,
                                               heartbeatReply(caller, s, events, !events.isEmpty()),
                                               () ->
-                                                  pulling.written(
-                                                      caller, Pulling.HEARTBEAT, batch));
+                                                  pulling.written(caller, Pulling.HEARTBEAT, batch),
+                                              () ->
+                                                  pulling.unwritten(
+                                                      caller,
+                                                      Pulling.VIEW,
+                                                      Pulling.HEARTBEAT,
+                                                      batch));
                                         });
                               }));
             });

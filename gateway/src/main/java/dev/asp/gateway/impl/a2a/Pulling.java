@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's side of a pull (hub spec §5.3): asks the A2A verticle for a batch, and once the
  * response carrying it was written in full reports its rows {@code written}, so the channel's next
- * request acknowledges them. A report that is lost leaves the rows unwritten: they come again,
- * first — at least once, never lost.
+ * request acknowledges them; a response that could not be written is reported too, so its rows come
+ * again without delay. A report that is lost leaves the rows unwritten: they come again, first — at
+ * least once, never lost.
  */
 final class Pulling {
   private static final Logger LOG = LoggerFactory.getLogger(Pulling.class);
@@ -87,20 +88,31 @@ final class Pulling {
 
   /** The batch's response was written in full, on {@code channel} of {@code view}. */
   Future<Void> written(String caller, String view, String channel, JsonObject batch) {
-    return written(caller, view, channel, batch.getJsonArray(A2aFields.NUMBERS, new JsonArray()));
+    return report(
+        caller, view, channel, batch.getJsonArray(A2aFields.NUMBERS, new JsonArray()), true);
   }
 
   /** These rows of the pull view were written in full (a stream reports frame by frame). */
   Future<Void> written(String caller, String channel, JsonArray numbers) {
-    return written(caller, VIEW, channel, numbers);
+    return report(caller, VIEW, channel, numbers, true);
   }
 
   /**
-   * These rows were written in full. The future completes once the A2A verticle recorded it, or the
+   * The batch's response could not be written (the client went away): said at once, so the next
+   * request of any channel hands its rows out again without waiting for a report.
+   */
+  Future<Void> unwritten(String caller, String view, String channel, JsonObject batch) {
+    return report(
+        caller, view, channel, batch.getJsonArray(A2aFields.NUMBERS, new JsonArray()), false);
+  }
+
+  /**
+   * Reports rows written (or not). The future completes once the A2A verticle recorded it, or the
    * report was lost (logged; the rows then come again): it never fails, so a stream can wait for it
    * before its next pull, whose implicit acknowledgement must see the rows written.
    */
-  Future<Void> written(String caller, String view, String channel, JsonArray numbers) {
+  private Future<Void> report(
+      String caller, String view, String channel, JsonArray numbers, boolean written) {
     if (numbers.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -111,12 +123,13 @@ final class Pulling {
                 .put(BusFields.CALLER, caller)
                 .put(A2aFields.VIEW, view)
                 .put(A2aFields.CHANNEL, channel)
-                .put(A2aFields.NUMBERS, numbers))
+                .put(A2aFields.NUMBERS, numbers)
+                .put(A2aFields.WRITTEN, written))
         .<Void>mapEmpty()
         .recover(
             failure -> {
               LOG.debug(
-                  "written report for {} lost (rows come again): {}", caller, failure.toString());
+                  "write report for {} lost (rows come again): {}", caller, failure.toString());
               return Future.succeededFuture();
             });
   }
