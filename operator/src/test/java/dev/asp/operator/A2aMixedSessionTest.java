@@ -104,6 +104,9 @@ class A2aMixedSessionTest {
     AspEventStream plainStream = bot.connect(botPlain);
     plainStream.connected().await();
 
+    // alive for the invite: its first A2A request (a heartbeat) creates its node record; its
+    // live WebSocket would count too, once delivery has recorded it
+    ok(http.post("/a2a/heartbeat", botToken, new JsonObject()));
     JsonObject created =
         ok(
             http.post(
