@@ -151,7 +151,9 @@ final class A2aFanout extends Workload {
             post(
                 "/a2a/session/create",
                 sending.get(0).secret(),
-                new JsonObject().put("title", "asp-bench a2a-fanout")),
+                new JsonObject()
+                    .put("title", "asp-bench a2a-fanout")
+                    .put("max_participants", readers + senders)),
             TIMEOUT);
     sessionId = created.getString("session_id");
     Driver.await(
@@ -160,7 +162,17 @@ final class A2aFanout extends Workload {
             16,
             n ->
                 post("/a2a/session/join", n.secret(), new JsonObject().put("session_id", sessionId))
-                    .mapEmpty()),
+                    .map(
+                        reply -> {
+                          if (reply.containsKey("error")) {
+                            throw new IllegalStateException(
+                                "join failed: "
+                                    + reply.getString("error")
+                                    + " (the operator caps max_participants at"
+                                    + " ASP_A2A_MAX_PARTICIPANTS; it needs R + K)");
+                          }
+                          return (Void) null;
+                        })),
         Duration.ofSeconds(120));
     if (view.equals("ws")) {
       // the ASP stream of a joined node replays the session from its start: judged gap-free
