@@ -17,6 +17,8 @@ import dev.asp.storage.DatabaseSettings;
  * @param contextMax the largest {@code recent_messages} window
  * @param maxTopicLength the longest title
  * @param levelGating refuse calls above the node's level ({@code insufficient_capability_level})
+ * @param meters where committed A2A events are counted ({@code asp_events_committed_total}, as the
+ *     session verticle's), or null for none
  * @param mailboxTtlMs how long a mailbox message stays in the mailbox view unacknowledged, and how
  *     long an outbound message's stored result is kept (§10)
  */
@@ -32,7 +34,8 @@ public record A2aSettings(
     int contextMax,
     int maxTopicLength,
     boolean levelGating,
-    long mailboxTtlMs) {
+    long mailboxTtlMs,
+    io.micrometer.core.instrument.MeterRegistry meters) {
 
   public A2aSettings {
     if (db == null || nodeOwner == null) {
@@ -49,6 +52,18 @@ public record A2aSettings(
   /** The hub spec's defaults. */
   public static A2aSettings defaults(DatabaseSettings db, long busTimeoutMs) {
     return new A2aSettings(
-        db, busTimeoutMs, "a2a", 3, 900_000, 55_000, 20, 51_200, 500, 1000, false, 604_800_000);
+        db,
+        busTimeoutMs,
+        "a2a",
+        3,
+        900_000,
+        55_000,
+        20,
+        51_200,
+        500,
+        1000,
+        false,
+        604_800_000,
+        null);
   }
 }

@@ -58,7 +58,7 @@ public final class A2aVerticle extends VerticleBase {
     pool = settings.db().pool(vertx, "asp-a2a-" + POOLS.incrementAndGet());
     BusClient bus = new BusClient(vertx, settings.busTimeoutMs());
     EventViews views = new EventViews(settings.nodeOwner());
-    EventAnnouncer announcer = new EventAnnouncer(vertx.eventBus(), null);
+    EventAnnouncer announcer = new EventAnnouncer(vertx.eventBus(), settings.meters());
     SessionCommands sessions =
         new SessionCommands(pool, bus, announcer, settings, views, new Reminders(views));
     SessionReads reads = new SessionReads(pool, settings, views);

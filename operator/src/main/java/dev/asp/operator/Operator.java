@@ -333,7 +333,9 @@ public final class Operator {
       if (config.a2a().enabled()) {
         // one instance per node: it holds the node's long-polls and hears each commit once (P4)
         deployed.add(
-            vertx.deployVerticle(new A2aVerticle(a2aSettings(config, db))).onSuccess(ids::add));
+            vertx
+                .deployVerticle(new A2aVerticle(a2aSettings(config, db, meters)))
+                .onSuccess(ids::add));
       }
     }
     return Future.all(deployed).mapEmpty();
@@ -408,7 +410,8 @@ public final class Operator {
     }
   }
 
-  private static A2aSettings a2aSettings(OperatorConfig config, DatabaseSettings db) {
+  private static A2aSettings a2aSettings(
+      OperatorConfig config, DatabaseSettings db, MeterRegistry meters) {
     A2aConfig a2a = config.a2a();
     return new A2aSettings(
         db,
@@ -422,7 +425,8 @@ public final class Operator {
         a2a.contextMax(),
         config.maxTopicLength(),
         a2a.levelGating(),
-        a2a.mailboxTtlMs());
+        a2a.mailboxTtlMs(),
+        meters);
   }
 
   /** The gateway's A2A settings, or null when the surface is off. */

@@ -1,5 +1,7 @@
 package dev.asp.operator;
 
+import static dev.asp.operator.HubNodes.error;
+import static dev.asp.operator.HubNodes.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -74,24 +76,6 @@ class A2aEndToEndTest {
     return new Node(payload.getString("your_node_id"), payload.getString("node_secret"));
   }
 
-  static JsonObject ok(RawHttp.Response response) {
-    assertEquals(200, response.status(), response.text());
-    JsonObject body = response.json();
-    assertFalse(body.containsKey("error"), "a success body has no error key: " + body);
-    return body;
-  }
-
-  static JsonObject error(RawHttp.Response response, int status, String code) {
-    assertEquals(status, response.status(), response.text());
-    JsonObject body = response.json();
-    assertEquals(code, body.getString("error"), body.encode());
-    assertNotNull(body.getString("message"));
-    assertNotNull(body.getJsonObject("correction").getString("problem"));
-    assertNotNull(body.getJsonObject("correction").getString("fix"));
-    assertFalse(response.text().contains("Exception"), response.text());
-    return body;
-  }
-
   static String createSession(Node owner, List<String> invitees) {
     JsonObject reply =
         ok(
@@ -114,6 +98,12 @@ class A2aEndToEndTest {
       body.put("cursor", cursor);
     }
     return ok(http.post("/a2a/events/poll", node.secret(), body));
+  }
+
+  /** The node's {@code asp.events.committed} count (0 before anything was committed). */
+  static double committed() {
+    var counter = operator.running.meterRegistry().find("asp.events.committed").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   static List<JsonObject> events(JsonObject poll) {
@@ -303,6 +293,7 @@ class A2aEndToEndTest {
         CompletableFuture.supplyAsync(() -> poll(b, 4000L, null));
     Thread.sleep(
         300); // let the poll reach its wait (a shorter wait would only make it return sooner)
+    double committedBefore = committed();
     JsonObject sent =
         ok(
             http.post(
@@ -313,6 +304,8 @@ class A2aEndToEndTest {
                     .put("session_id", session)
                     .put("payload", new JsonObject().put("plan", "profile heap"))));
     assertEquals("sent", sent.getString("status"));
+    // A2A commits count on the node's meters like the session verticle's
+    assertTrue(committed() >= committedBefore + 1, "asp.events.committed counts A2A commits");
     assertEquals(sent.getString("message_id"), sent.getString("id"));
     JsonObject woken = waiting.get(10, TimeUnit.SECONDS);
     List<String> types = events(woken).stream().map(e -> e.getString("type")).toList();

@@ -1,5 +1,6 @@
 package dev.asp.operator;
 
+import static dev.asp.operator.HubNodes.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -39,14 +40,6 @@ class A2aKnownClientsTest {
     operator.close();
   }
 
-  /** What every client relies on: 200, and no truthy {@code error} key in a success body. */
-  private static JsonObject success(RawHttp.Response response) {
-    assertEquals(200, response.status(), response.text());
-    JsonObject body = response.json();
-    assertFalse(body.containsKey("error"), body.encode());
-    return body;
-  }
-
   private static JsonObject helloEnvelope(String senderId) {
     JsonObject hello =
         new JsonObject()
@@ -69,7 +62,7 @@ class A2aKnownClientsTest {
   @Test
   @DisplayName("js-evomap-darwin: register, heartbeat, create, join, message, leave")
   void darwin() {
-    JsonObject reg = success(http.post("/a2a/hello", null, helloEnvelope(null)));
+    JsonObject reg = ok(http.post("/a2a/hello", null, helloEnvelope(null)));
     JsonObject view = reg.getJsonObject("payload") != null ? reg.getJsonObject("payload") : reg;
     String id = view.getString("your_node_id");
     String secret = view.getString("node_secret");
@@ -77,10 +70,9 @@ class A2aKnownClientsTest {
     assertNotNull(secret);
     assertTrue(view.getLong("heartbeat_interval_ms") > 0);
     JsonObject other =
-        success(http.post("/a2a/hello", null, helloEnvelope(null))).getJsonObject("payload");
+        ok(http.post("/a2a/hello", null, helloEnvelope(null))).getJsonObject("payload");
 
-    JsonObject beat =
-        success(http.post("/a2a/heartbeat", secret, new JsonObject().put("node_id", id)));
+    JsonObject beat = ok(http.post("/a2a/heartbeat", secret, new JsonObject().put("node_id", id)));
     assertEquals("ok", beat.getString("status"));
     assertEquals("alive", beat.getString("survival_status"));
     assertNotNull(beat.getString("server_time"));
@@ -88,14 +80,14 @@ class A2aKnownClientsTest {
     assertNotNull(beat.getJsonArray("pending_events"));
 
     JsonObject created =
-        success(
+        ok(
             http.post(
                 "/a2a/session/create",
                 secret,
                 new JsonObject().put("sender_id", id).put("topic", "darwin run")));
     String session = created.getString("session_id");
     assertNotNull(session);
-    success(
+    ok(
         http.post(
             "/a2a/session/join",
             other.getString("node_secret"),
@@ -103,7 +95,7 @@ class A2aKnownClientsTest {
                 .put("sender_id", other.getString("your_node_id"))
                 .put("session_id", session)));
     JsonObject sent =
-        success(
+        ok(
             http.post(
                 "/a2a/session/message",
                 secret,
@@ -114,7 +106,7 @@ class A2aKnownClientsTest {
     assertNotNull(sent.getString("message_id"));
     // the other side's stream carries it, typed for `.type || .event_type`
     JsonObject beat2 =
-        success(
+        ok(
             http.post(
                 "/a2a/heartbeat",
                 other.getString("node_secret"),
@@ -124,7 +116,7 @@ class A2aKnownClientsTest {
         .getJsonArray("pending_events")
         .forEach(e -> types.add(((JsonObject) e).getString("type")));
     assertTrue(types.contains("session_message"), types.toString());
-    success(
+    ok(
         http.post(
             "/a2a/session/leave",
             secret,
@@ -136,25 +128,24 @@ class A2aKnownClientsTest {
       "swarmpay: throwaway session, content as a JSON string, level >= 2 nested in payload")
   void swarmpay() {
     JsonObject reg =
-        success(http.post("/a2a/hello", null, helloEnvelope(null))).getJsonObject("payload");
+        ok(http.post("/a2a/hello", null, helloEnvelope(null))).getJsonObject("payload");
     String id = reg.getString("your_node_id");
     String secret = reg.getString("node_secret");
     assertTrue(id.startsWith("node_"));
     assertEquals(64, secret.length());
     JsonObject created =
-        success(
+        ok(
             http.post(
                 "/a2a/session/create",
                 secret,
                 new JsonObject().put("sender_id", id).put("topic", "swarmpay-" + "x".repeat(40))));
     String session = created.getString("session_id");
-    JsonObject beat =
-        success(http.post("/a2a/heartbeat", secret, new JsonObject().put("node_id", id)));
+    JsonObject beat = ok(http.post("/a2a/heartbeat", secret, new JsonObject().put("node_id", id)));
     assertTrue(
         beat.getJsonObject("payload").getJsonObject("capability_profile").getInteger("level") >= 2);
     for (String msgType : List.of("dialog", "broadcast")) {
       JsonObject sent =
-          success(
+          ok(
               http.post(
                   "/a2a/session/message",
                   secret,
@@ -176,7 +167,7 @@ class A2aKnownClientsTest {
   void section9() {
     List<JsonObject> nodes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      JsonObject reg = success(http.post("/a2a/hello", null, helloEnvelope(null)));
+      JsonObject reg = ok(http.post("/a2a/hello", null, helloEnvelope(null)));
       assertEquals("acknowledged", reg.getJsonObject("payload").getString("status"));
       assertNotNull(reg.getJsonObject("payload").getString("node_secret"));
       assertNotNull(reg.getJsonObject("payload").getString("your_node_id"));
@@ -185,7 +176,7 @@ class A2aKnownClientsTest {
     JsonObject lead = nodes.get(0);
     JsonObject reader = nodes.get(1);
     JsonObject created =
-        success(
+        ok(
             http.post(
                 "/a2a/session/create",
                 lead.getString("node_secret"),
@@ -200,7 +191,7 @@ class A2aKnownClientsTest {
                     .put("sender_id", lead.getString("your_node_id"))));
     String session = created.getString("session_id");
     for (JsonObject node : nodes.subList(1, 3)) {
-      success(
+      ok(
           http.post(
               "/a2a/session/join",
               node.getString("node_secret"),
@@ -210,7 +201,7 @@ class A2aKnownClientsTest {
     }
     String text = "y".repeat(4000);
     for (int chunk = 0; chunk < 35; chunk++) {
-      success(
+      ok(
           http.post(
               "/a2a/session/message",
               lead.getString("node_secret"),
@@ -223,7 +214,7 @@ class A2aKnownClientsTest {
                       new JsonObject().put("chunk", chunk).put("of", 35).put("data", text))));
     }
     JsonObject context =
-        success(
+        ok(
             http.get(
                 "/a2a/session/context?session_id="
                     + session
@@ -242,7 +233,7 @@ class A2aKnownClientsTest {
     }
     // the third participant reads none of them
     JsonObject third =
-        success(
+        ok(
             http.get(
                 "/a2a/session/context?session_id="
                     + session
@@ -256,13 +247,13 @@ class A2aKnownClientsTest {
   @DisplayName("fmw666/evomap-official-skill: session/list with string ids, type and status")
   void officialSkill() {
     JsonObject reg =
-        success(http.post("/a2a/hello", null, helloEnvelope(null))).getJsonObject("payload");
-    success(
+        ok(http.post("/a2a/hello", null, helloEnvelope(null))).getJsonObject("payload");
+    ok(
         http.post(
             "/a2a/session/create",
             reg.getString("node_secret"),
             new JsonObject().put("title", "listed")));
-    JsonObject listed = success(http.get("/a2a/session/list", reg.getString("node_secret")));
+    JsonObject listed = ok(http.get("/a2a/session/list", reg.getString("node_secret")));
     assertFalse(listed.getJsonArray("sessions").isEmpty());
     for (Object item : listed.getJsonArray("sessions")) {
       JsonObject session = (JsonObject) item;
@@ -278,7 +269,7 @@ class A2aKnownClientsTest {
           + " retry_after_ms and policy.window_ms, unknown_node sends it back to hello")
   void official1298() {
     String own = "node_" + Long.toHexString(System.nanoTime()).substring(0, 8) + "beef";
-    JsonObject reg = success(http.post("/a2a/hello", null, helloEnvelope(own)));
+    JsonObject reg = ok(http.post("/a2a/hello", null, helloEnvelope(own)));
     String secret =
         reg.getJsonObject("payload").getString("node_secret") != null
             ? reg.getJsonObject("payload").getString("node_secret")
@@ -293,7 +284,7 @@ class A2aKnownClientsTest {
             .put("timestamp", "2026-03-27T10:00:00.000Z")
             .put("meta", new JsonObject().put("platform", "linux"));
     for (int i = 0; i < 3; i++) {
-      JsonObject beat = success(http.post("/a2a/heartbeat", secret, shape));
+      JsonObject beat = ok(http.post("/a2a/heartbeat", secret, shape));
       assertEquals("ok", beat.getString("status"));
       assertNotNull(beat.getJsonArray("available_work"));
       assertNotNull(beat.getJsonArray("overdue_tasks"));
@@ -308,7 +299,7 @@ class A2aKnownClientsTest {
     assertEquals(3, body.getJsonObject("policy").getInteger("limit"));
     assertTrue(Long.parseLong(limited.header("Retry-After")) >= 1);
     JsonObject unknown =
-        success(
+        ok(
             http.post(
                 "/a2a/heartbeat",
                 null,

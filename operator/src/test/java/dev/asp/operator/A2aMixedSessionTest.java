@@ -1,5 +1,6 @@
 package dev.asp.operator;
 
+import static dev.asp.operator.HubNodes.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,11 +57,6 @@ class A2aMixedSessionTest {
 
   private static JsonObject hello() {
     return http.post("/a2a/hello", null, new JsonObject()).json();
-  }
-
-  private static JsonObject ok(RawHttp.Response response) {
-    assertEquals(200, response.status(), response.text());
-    return response.json();
   }
 
   private List<String> rawFrames(String token, String uri) {

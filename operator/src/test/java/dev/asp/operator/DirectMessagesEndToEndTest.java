@@ -1,9 +1,10 @@
 package dev.asp.operator;
 
+import static dev.asp.operator.HubNodes.error;
+import static dev.asp.operator.HubNodes.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,23 +76,6 @@ class DirectMessagesEndToEndTest {
   static Node aspAgent(String handle, String policy) {
     String token = operator.admin.createAgent(handle, policy, List.of()).await().token();
     return new Node(handle, token, handle);
-  }
-
-  static JsonObject ok(RawHttp.Response response) {
-    assertEquals(200, response.status(), response.text());
-    JsonObject body = response.json();
-    assertFalse(body.containsKey("error"), "a success body has no error key: " + body);
-    return body;
-  }
-
-  static JsonObject error(RawHttp.Response response, int status, String code) {
-    assertEquals(status, response.status(), response.text());
-    JsonObject body = response.json();
-    assertEquals(code, body.getString("error"), body.encode());
-    assertNotNull(body.getString("message"));
-    assertNotNull(body.getJsonObject("correction").getString("problem"));
-    assertNotNull(body.getJsonObject("correction").getString("fix"));
-    return body;
   }
 
   /** js-evomap-darwin's DM: {@code {sender_id, to_node_id, payload:{…}}}. */

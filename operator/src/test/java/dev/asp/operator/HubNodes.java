@@ -37,6 +37,7 @@ final class HubNodes {
     return new Node(reply.getString("your_node_id"), reply.getString("node_secret"));
   }
 
+  /** Success on /a2a/*: HTTP 200 and a body without an {@code error} key (hub spec §1). */
   static JsonObject ok(RawHttp.Response response) {
     assertEquals(200, response.status(), response.text());
     JsonObject body = response.json();
@@ -44,12 +45,15 @@ final class HubNodes {
     return body;
   }
 
+  /** The A2A error body of §14 with its status and code; never a stack trace. */
   static JsonObject error(RawHttp.Response response, int status, String code) {
     assertEquals(status, response.status(), response.text());
     JsonObject body = response.json();
     assertEquals(code, body.getString("error"), body.encode());
     assertNotNull(body.getString("message"));
-    assertNotNull(body.getJsonObject("correction"));
+    assertNotNull(body.getJsonObject("correction").getString("problem"));
+    assertNotNull(body.getJsonObject("correction").getString("fix"));
+    assertFalse(response.text().contains("Exception"), "no stack trace: " + response.text());
     return body;
   }
 

@@ -1,5 +1,7 @@
 package dev.asp.operator;
 
+import static dev.asp.operator.HubNodes.error;
+import static dev.asp.operator.HubNodes.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -94,21 +96,6 @@ class MailboxEndToEndTest {
     JsonObject payload = reply.getJsonObject("payload");
     assertEquals(chosen, payload.getString("node_id"));
     return new Node(chosen, payload.getString("node_secret"));
-  }
-
-  static JsonObject ok(RawHttp.Response response) {
-    assertEquals(200, response.status(), response.text());
-    JsonObject body = response.json();
-    assertFalse(body.containsKey("error"), "a success body has no error key: " + body);
-    return body;
-  }
-
-  static JsonObject error(RawHttp.Response response, int status, String code) {
-    assertEquals(status, response.status(), response.text());
-    JsonObject body = response.json();
-    assertEquals(code, body.getString("error"), body.encode());
-    assertNotNull(body.getJsonObject("correction").getString("fix"));
-    return body;
   }
 
   static JsonObject message(String id, String type, JsonObject payload) {

@@ -1,5 +1,6 @@
 package dev.asp.operator;
 
+import static dev.asp.operator.HubNodes.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -80,13 +81,6 @@ class SseEndToEndTest {
   static Node hello() {
     JsonObject reply = ok(http.post("/a2a/hello", null, new JsonObject()));
     return new Node(reply.getString("node_id"), reply.getString("node_secret"));
-  }
-
-  static JsonObject ok(RawHttp.Response response) {
-    assertEquals(200, response.status(), response.text());
-    JsonObject body = response.json();
-    assertFalse(body.containsKey("error"), body.encode());
-    return body;
   }
 
   static Pair pair() {
@@ -471,27 +465,35 @@ class SseEndToEndTest {
   @Test
   @DisplayName("401/403 and bad parameters are A2A error bodies, not streams, and store nothing")
   void refusals() {
+    // its own client: a shared pool may still hold connections of streams other tests left open
+    HttpClient fresh = operator.vertx.createHttpClient();
+    try {
+      refusalsWith(fresh);
+    } finally {
+      fresh.close().await();
+    }
+  }
+
+  private void refusalsWith(HttpClient fresh) {
     Node node = hello();
     Node other = hello();
     String uri = streamUri(node, null);
-    refused(SseReader.open(streams, port, uri, null, null, false), 401, "node_secret_required");
+    refused(SseReader.open(fresh, port, uri, null, null, false), 401, "node_secret_required");
     refused(
-        SseReader.open(streams, port, uri + "&node_secret=" + node.secret(), null, null, false),
+        SseReader.open(fresh, port, uri + "&node_secret=" + node.secret(), null, null, false),
         401,
         "node_secret_required");
     refused(
-        SseReader.open(streams, port, uri, "0".repeat(64), null, false),
-        403,
-        "node_secret_invalid");
+        SseReader.open(fresh, port, uri, "0".repeat(64), null, false), 403, "node_secret_invalid");
     refused(
-        SseReader.open(streams, port, streamUri(other, null), node.secret(), null, false),
+        SseReader.open(fresh, port, streamUri(other, null), node.secret(), null, false),
         403,
         "sender_mismatch");
     for (String duration : List.of("abc", "0", "-5", "1.5", "99999999999999999999")) {
       JsonObject body =
           refused(
               SseReader.open(
-                  streams,
+                  fresh,
                   port,
                   streamUri(node, "duration_ms=" + duration),
                   node.secret(),
@@ -502,16 +504,16 @@ class SseEndToEndTest {
       assertEquals("duration_ms", body.getJsonArray("details").getJsonObject(0).getString("path"));
     }
     refused(
-        SseReader.open(streams, port, uri, node.secret(), "not-a-cursor", false),
+        SseReader.open(fresh, port, uri, node.secret(), "not-a-cursor", false),
         400,
         "validation_error");
     refused(
-        SseReader.open(streams, port, streamUri(node, "cursor=-1"), node.secret(), null, false),
+        SseReader.open(fresh, port, streamUri(node, "cursor=-1"), node.secret(), null, false),
         400,
         "validation_error");
     refused(
         SseReader.open(
-            streams,
+            fresh,
             port,
             "/a2a/events/stream?node_id=" + "n".repeat(300),
             node.secret(),

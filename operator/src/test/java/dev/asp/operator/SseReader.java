@@ -94,32 +94,35 @@ final class SseReader implements AutoCloseable {
       options.putHeader("Last-Event-ID", lastEventId);
     }
     CompletableFuture<SseReader> opened = new CompletableFuture<>();
+    java.util.function.Consumer<HttpClientResponse> onResponse =
+        response -> {
+          // handlers are set here, on the event loop, before any of the body is handled
+          if (response.statusCode() != 200) {
+            response
+                .body()
+                .onSuccess(body -> opened.complete(new SseReader(response, body.toString())))
+                .onFailure(opened::completeExceptionally);
+            return;
+          }
+          SseReader reader = new SseReader(response, null);
+          RecordParser parser =
+              RecordParser.newDelimited(
+                  "\n", line -> reader.onLine(line, pauseAtFirstId, response));
+          response.handler(parser);
+          response.endHandler(
+              v -> {
+                reader.ended = true;
+                reader.items.add(new End(true));
+              });
+          response.exceptionHandler(e -> reader.items.add(new End(false)));
+          opened.complete(reader);
+        };
     client
         .request(options)
-        .compose(request -> request.send())
-        .onSuccess(
-            response -> {
-              // handlers are set here, on the event loop, before any of the body is handled
-              if (response.statusCode() != 200) {
-                response
-                    .body()
-                    .onSuccess(body -> opened.complete(new SseReader(response, body.toString())))
-                    .onFailure(opened::completeExceptionally);
-                return;
-              }
-              SseReader reader = new SseReader(response, null);
-              RecordParser parser =
-                  RecordParser.newDelimited(
-                      "\n", line -> reader.onLine(line, pauseAtFirstId, response));
-              response.handler(parser);
-              response.endHandler(
-                  v -> {
-                    reader.ended = true;
-                    reader.items.add(new End(true));
-                  });
-              response.exceptionHandler(e -> reader.items.add(new End(false)));
-              opened.complete(reader);
-            })
+        // attached inside the compose, on the event loop, before the response can arrive: attached
+        // from the test thread after the send, it could run once the body was already gone (under
+        // load), and the open would hang
+        .compose(request -> request.send().onSuccess(onResponse::accept))
         .onFailure(opened::completeExceptionally);
     try {
       return opened.get(10, TimeUnit.SECONDS);
