@@ -179,6 +179,25 @@ final class PullView {
         .mapEmpty();
   }
 
+  /**
+   * Rows handed out before and not acknowledged, as read with one more than {@code limit}: the
+   * first {@code limit} as {number, sequence} with their sessions, and whether more are waiting.
+   */
+  private record Outstanding(List<long[]> again, List<String> sessions, boolean more) {
+    static Outstanding of(RowSet<Row> rows, int limit) {
+      List<long[]> again = new ArrayList<>();
+      List<String> sessions = new ArrayList<>();
+      for (Row row : rows) {
+        if (again.size() == limit) {
+          break;
+        }
+        again.add(new long[] {row.getLong("no"), row.getLong("sequence")});
+        sessions.add(row.getString("session_id"));
+      }
+      return new Outstanding(again, sessions, rows.size() > limit);
+    }
+  }
+
   /** The rows a channel never takes from another: poll takes all; a heartbeat leaves poll's. */
   private static String skipped(Request r) {
     return PullChannels.HEARTBEAT.equals(r.channel()) ? PullChannels.POLL : PullChannels.NONE;
@@ -188,17 +207,11 @@ final class PullView {
     return conn.preparedQuery(A2aQueries.OUTSTANDING)
         .execute(Tuple.of(r.node(), r.view(), r.limit() + 1, skipped(r)))
         .compose(
-            outstanding -> {
-              List<long[]> again = new ArrayList<>();
-              List<String> againSessions = new ArrayList<>();
-              for (Row row : outstanding) {
-                if (again.size() == r.limit()) {
-                  break;
-                }
-                again.add(new long[] {row.getLong("no"), row.getLong("sequence")});
-                againSessions.add(row.getString("session_id"));
-              }
-              boolean moreOutstanding = outstanding.size() > r.limit();
+            rows -> {
+              Outstanding outstanding = Outstanding.of(rows, r.limit());
+              List<long[]> again = outstanding.again();
+              List<String> againSessions = outstanding.sessions();
+              boolean moreOutstanding = outstanding.more();
               Numbering numbering =
                   new Numbering(
                       r.node(), r.view(), r.channel(), nextNo, r.limit() - again.size(), null);
@@ -347,17 +360,11 @@ final class PullView {
                         Tuple.of(
                             r.node(), r.view(), r.after() == null ? 0L : r.after(), r.limit() + 1))
                     .compose(
-                        outstanding -> {
-                          List<long[]> again = new ArrayList<>();
-                          List<String> againSessions = new ArrayList<>();
-                          for (Row row : outstanding) {
-                            if (again.size() == r.limit()) {
-                              break;
-                            }
-                            again.add(new long[] {row.getLong("no"), row.getLong("sequence")});
-                            againSessions.add(row.getString("session_id"));
-                          }
-                          boolean moreOutstanding = outstanding.size() > r.limit();
+                        rows -> {
+                          Outstanding outstanding = Outstanding.of(rows, r.limit());
+                          List<long[]> again = outstanding.again();
+                          List<String> againSessions = outstanding.sessions();
+                          boolean moreOutstanding = outstanding.more();
                           Numbering numbering =
                               new Numbering(
                                   r.node(),

@@ -16,12 +16,12 @@ import dev.asp.protocol.a2a.NodeIds;
 import dev.asp.protocol.a2a.SharedContext;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
-import dev.asp.protocol.bus.TrustAction;
 import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventAnnouncer;
 import dev.asp.session.log.EventLog;
 import dev.asp.session.log.Membership;
 import dev.asp.session.log.Sessions;
+import dev.asp.session.log.TrustGate;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -52,6 +52,7 @@ import java.util.Set;
 public final class SessionCommands {
   private final Pool pool;
   private final BusClient bus;
+  private final TrustGate trust;
   private final EventAnnouncer announcer;
   private final A2aSettings settings;
   private final EventViews views;
@@ -64,6 +65,7 @@ public final class SessionCommands {
       A2aSettings settings,
       EventViews views,
       Reminders reminders) {
+    this.trust = new TrustGate(bus);
     this.pool = pool;
     this.bus = bus;
     this.announcer = announcer;
@@ -117,7 +119,7 @@ public final class SessionCommands {
     }
     List<String> candidates = List.copyOf(byHandle.keySet());
     return alive(candidates)
-        .compose(alive -> reachable(caller, alive, alive))
+        .compose(alive -> trust.reachable(caller, alive, alive))
         .map(
             accepted -> {
               for (String handle : candidates) {
@@ -199,28 +201,6 @@ public final class SessionCommands {
             });
   }
 
-  /**
-   * The members of {@code to} that {@code from} may contact, and that no one in {@code with}
-   * blocks.
-   */
-  private Future<List<String>> reachable(String from, List<String> to, List<String> with) {
-    if (to.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    JsonObject request =
-        new JsonObject()
-            .put(BusFields.FROM, from)
-            .put(BusFields.TO, new JsonArray(to))
-            .put(BusFields.WITH, new JsonArray(with));
-    return bus.trust(TrustAction.REACHABLE, request)
-        .map(
-            reply -> {
-              Set<Object> allowed =
-                  new HashSet<>(reply.getJsonArray(BusFields.REACHABLE, new JsonArray()).getList());
-              return to.stream().filter(allowed::contains).toList();
-            });
-  }
-
   // --- join
 
   public Future<JsonObject> join(JsonObject body) {
@@ -248,7 +228,8 @@ public final class SessionCommands {
               // public: the joiner and the owner reach each other, and it has no block with anyone
               // taking part (§6.3); a denial reads as not found
               return members(id)
-                  .compose(members -> reachable(session.ownerHandle(), List.of(caller), members))
+                  .compose(
+                      members -> trust.reachable(session.ownerHandle(), List.of(caller), members))
                   .map(
                       ok -> {
                         if (ok.isEmpty()) {

@@ -12,6 +12,7 @@ import dev.asp.session.log.EventLog;
 import dev.asp.session.log.Idempotency;
 import dev.asp.session.log.Membership;
 import dev.asp.session.log.Sessions;
+import dev.asp.session.log.TrustGate;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

@@ -8,6 +8,7 @@ import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventLog;
 import dev.asp.session.log.Membership;
 import dev.asp.session.log.SessionSnapshot;
+import dev.asp.session.log.TrustGate;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

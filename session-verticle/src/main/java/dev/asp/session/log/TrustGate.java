@@ -1,4 +1,4 @@
-package dev.asp.session.impl;
+package dev.asp.session.log;
 
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
