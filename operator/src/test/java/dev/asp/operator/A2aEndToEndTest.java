@@ -396,6 +396,29 @@ class A2aEndToEndTest {
   }
 
   @Test
+  @DisplayName(
+      "a poll superseded by the node's next one answers at once, empty, with the highest cursor"
+          + " the channel delivered")
+  void supersededPoll() throws Exception {
+    Node a = hello();
+    Node b = hello();
+    createSession(a, List.of(b.id()));
+    JsonObject first = poll(b, null, null); // the invitation
+    String delivered = first.getString("next_cursor");
+    assertNotNull(delivered);
+    CompletableFuture<JsonObject> waiting =
+        CompletableFuture.supplyAsync(() -> poll(b, 4000L, null));
+    Thread.sleep(300); // give the poll time to reach its wait: it must still be waiting then
+    assertFalse(waiting.isDone(), "a long-poll with nothing to hand out waits");
+    long started = System.nanoTime();
+    poll(b, null, null);
+    JsonObject superseded = waiting.get(10, TimeUnit.SECONDS);
+    assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(3), "answered at once");
+    assertEquals(new JsonArray(), superseded.getJsonArray("events"));
+    assertEquals(delivered, superseded.getString("next_cursor"));
+  }
+
+  @Test
   @DisplayName("envelope poll without timeout_ms answers at once, in both places clients read")
   void envelopePoll() {
     Node node = hello();

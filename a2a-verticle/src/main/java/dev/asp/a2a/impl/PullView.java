@@ -120,7 +120,7 @@ final class PullView {
         .compose(
             active -> {
               if (!active.active()) {
-                return Future.succeededFuture(superseded());
+                return Future.succeededFuture(superseded(active.lastWritten()));
               }
               return acknowledge(conn, r)
                   .compose(v -> handOut(conn, r, nextNo, active.lastWritten()));
@@ -319,7 +319,19 @@ final class PullView {
   }
 
   static Batch superseded() {
-    return new Batch(empty(true), true, false);
+    return superseded(null);
+  }
+
+  /**
+   * Another request took the channel: nothing handed out; {@code next_cursor} is the highest cursor
+   * this channel ever delivered (§5.4), or null.
+   */
+  static Batch superseded(Long lastWritten) {
+    JsonObject reply = empty(true);
+    if (lastWritten != null) {
+      reply.put(A2aFields.NEXT_CURSOR, Long.toString(lastWritten));
+    }
+    return new Batch(reply, true, false);
   }
 
   /** Nothing done: an earlier response of the channel is still being reported. */
