@@ -208,22 +208,7 @@ public final class NodeIdentity {
                                 ? Future.<Row>failedFuture(claimedError())
                                 : replaceSecrets(conn, handle, secret, now)
                                     .map(v -> rows.iterator().next())))
-        .onSuccess(
-            row -> {
-              LOG.info(
-                  "hub node {} secret reissued, version {}",
-                  handle,
-                  row.getInteger("secret_version"));
-              secretsReplaced.accept(handle);
-            })
-        .map(
-            row ->
-                reply(
-                    handle,
-                    row.getString("node_id"),
-                    row.getInteger("secret_version"),
-                    secret.token(),
-                    false));
+        .map(row -> replaced(handle, row, secret, "reissued"));
   }
 
   /**
@@ -254,22 +239,18 @@ public final class NodeIdentity {
                             conn.preparedQuery(TrustQueries.BUMP_SECRET_VERSION)
                                 .execute(Tuple.of(handle)))
                     .map(NodeIdentity::firstOrNull))
-        .onSuccess(
-            row -> {
-              LOG.info(
-                  "hub node {} secret rotated, version {}",
-                  handle,
-                  row.getInteger("secret_version"));
-              secretsReplaced.accept(handle);
-            })
-        .map(
-            row ->
-                reply(
-                    handle,
-                    row.getString("node_id"),
-                    row.getInteger("secret_version"),
-                    secret.token(),
-                    false));
+        .map(row -> replaced(handle, row, secret, "rotated"));
+  }
+
+  /**
+   * After a reissue or rotation committed: logged (never the secret), announced so caches and
+   * sockets holding the old secrets let go, and answered with the new secret, shown once.
+   */
+  private JsonObject replaced(String handle, Row row, Tokens.Issued secret, String how) {
+    LOG.info("hub node {} secret {}, version {}", handle, how, row.getInteger("secret_version"));
+    secretsReplaced.accept(handle);
+    return reply(
+        handle, row.getString("node_id"), row.getInteger("secret_version"), secret.token(), false);
   }
 
   /** Revokes every active token of {@code handle}, then stores {@code secret} as its only one. */

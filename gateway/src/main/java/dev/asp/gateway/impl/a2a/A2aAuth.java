@@ -99,4 +99,28 @@ final class A2aAuth {
   String wire(String handle) {
     return NodeIds.wireId(handle, nodeOwner);
   }
+
+  /**
+   * The caller of a pull route (poll, stream): authenticated, named by {@code given} if given, and
+   * counted against {@code limit} (polls and stream openings share it); over it, the §4 429.
+   */
+  Future<String> puller(
+      RoutingContext ctx,
+      String given,
+      dev.asp.gateway.limits.RateLimiter limiter,
+      dev.asp.gateway.limits.Limit limit) {
+    return required(ctx)
+        .compose(
+            caller -> {
+              requireCaller(dev.asp.protocol.a2a.A2aFields.NODE_ID, given, caller);
+              return limiter
+                  .tryConsume(limit, caller)
+                  .compose(
+                      decision ->
+                          decision.allowed()
+                              ? Future.succeededFuture(caller)
+                              : Future.failedFuture(
+                                  A2aReplies.limited(A2aError.RATE_LIMITED, limit, decision)));
+            });
+  }
 }

@@ -1,10 +1,7 @@
 package dev.asp.gateway.impl.a2a;
 
 import dev.asp.gateway.A2aGatewaySettings;
-import dev.asp.gateway.limits.Limit;
-import dev.asp.protocol.a2a.A2aError;
 import dev.asp.protocol.a2a.A2aFields;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -47,36 +44,19 @@ final class EventRoutes {
     }
     long waitMs = timeout == null ? 0 : Math.min(timeout, settings.pollMaxWaitMs());
     int batch = limit == null ? settings.pollBatch() : limit.intValue();
-    Limit pollLimit = settings.pollLimit();
-    auth.required(ctx)
+    auth.puller(ctx, given, settings.limiter(), settings.pollLimit())
         .compose(
-            caller -> {
-              auth.requireCaller(A2aFields.NODE_ID, given, caller);
-              return settings
-                  .limiter()
-                  .tryConsume(pollLimit, caller)
-                  .compose(
-                      decision -> {
-                        if (!decision.allowed()) {
-                          return Future.failedFuture(
-                              A2aReplies.limited(A2aError.RATE_LIMITED, pollLimit, decision));
-                        }
-                        return pulling.pull(
-                            caller,
-                            Pulling.POLL,
-                            UUID.randomUUID().toString(),
-                            cursor,
-                            batch,
-                            waitMs);
-                      })
-                  .compose(
-                      pulled ->
-                          A2aReplies.okThenEnd(
-                              ctx,
-                              pollReply(pulled),
-                              () -> pulling.written(caller, Pulling.POLL, pulled),
-                              () -> pulling.unwritten(caller, Pulling.VIEW, Pulling.POLL, pulled)));
-            })
+            caller ->
+                pulling
+                    .pull(caller, Pulling.POLL, UUID.randomUUID().toString(), cursor, batch, waitMs)
+                    .compose(
+                        pulled ->
+                            A2aReplies.okThenEnd(
+                                ctx,
+                                pollReply(pulled),
+                                () -> pulling.written(caller, Pulling.POLL, pulled),
+                                () ->
+                                    pulling.unwritten(caller, Pulling.VIEW, Pulling.POLL, pulled))))
         .onFailure(ctx::fail);
   }
 

@@ -1,8 +1,6 @@
 package dev.asp.gateway.impl.a2a;
 
 import dev.asp.gateway.A2aGatewaySettings;
-import dev.asp.gateway.limits.Limit;
-import dev.asp.protocol.a2a.A2aError;
 import dev.asp.protocol.a2a.A2aFields;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -74,30 +72,17 @@ final class EventStreamRoutes {
     String given = nodeId(ctx);
     long durationMs = duration(ctx);
     Long cursor = resumeCursor(ctx);
-    Limit pollLimit = settings.pollLimit();
     String requestId = UUID.randomUUID().toString();
-    auth.required(ctx)
+    auth.puller(ctx, given, settings.limiter(), settings.pollLimit())
         .compose(
-            caller -> {
-              auth.requireCaller(A2aFields.NODE_ID, given, caller);
-              return settings
-                  .limiter()
-                  .tryConsume(pollLimit, caller)
-                  .compose(
-                      decision -> {
-                        if (!decision.allowed()) {
-                          return Future.failedFuture(
-                              A2aReplies.limited(A2aError.RATE_LIMITED, pollLimit, decision));
-                        }
-                        // no wait: the headers go out at once, and a failure here is still a body
-                        return pulling.pull(
-                            caller, Pulling.POLL, requestId, cursor, settings.pollBatch(), 0, true);
-                      })
-                  .onSuccess(
-                      first ->
-                          new Stream(ctx, caller, requestId, durationMs, System.nanoTime())
-                              .start(first));
-            })
+            caller ->
+                // no wait: the headers go out at once, and a failure here is still a body
+                pulling
+                    .pull(caller, Pulling.POLL, requestId, cursor, settings.pollBatch(), 0, true)
+                    .onSuccess(
+                        first ->
+                            new Stream(ctx, caller, requestId, durationMs, System.nanoTime())
+                                .start(first)))
         .onFailure(ctx::fail);
   }
 
