@@ -16,6 +16,7 @@ import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.Drain;
 import dev.asp.session.log.EventAnnouncer;
+import dev.asp.session.log.LeaveEffect;
 import dev.asp.storage.DbFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,7 +61,8 @@ public final class A2aVerticle extends VerticleBase {
     EventViews views = new EventViews(settings.nodeOwner());
     EventAnnouncer announcer = new EventAnnouncer(vertx.eventBus(), settings.meters());
     SessionCommands sessions =
-        new SessionCommands(pool, bus, announcer, settings, views, new Reminders(views));
+        new SessionCommands(
+            pool, bus, announcer, settings, views, new Reminders(views), LeaveEffect.NONE);
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings);
     pulls =

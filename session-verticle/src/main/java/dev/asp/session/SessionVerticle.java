@@ -19,6 +19,7 @@ import dev.asp.session.impl.SendMessage;
 import dev.asp.session.impl.SessionMeters;
 import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventAnnouncer;
+import dev.asp.session.log.LeaveEffect;
 import dev.asp.session.log.TrustGate;
 import dev.asp.storage.DbFailures;
 import io.vertx.core.Future;
@@ -45,6 +46,7 @@ import java.util.function.Function;
 public final class SessionVerticle extends VerticleBase {
   private static final AtomicInteger POOLS = new AtomicInteger();
   private final SessionSettings settings;
+  private final LeaveEffect leaveEffect;
   private Pool pool;
   private ActionDispatcher<SessionAction> dispatcher;
   private MessageConsumer<JsonObject> consumer;
@@ -52,7 +54,16 @@ public final class SessionVerticle extends VerticleBase {
   private GraceSweeper sweeper;
 
   public SessionVerticle(SessionSettings settings) {
+    this(settings, LeaveEffect.NONE);
+  }
+
+  /**
+   * @param leaveEffect what else a leave does, on every leave path of this verticle (ASP leave,
+   *     block force-leave, grace expiry): the A2A layer's, when it runs
+   */
+  public SessionVerticle(SessionSettings settings, LeaveEffect leaveEffect) {
     this.settings = settings;
+    this.leaveEffect = leaveEffect;
   }
 
   @Override
@@ -63,15 +74,16 @@ public final class SessionVerticle extends VerticleBase {
     SessionMeters meters = new SessionMeters(settings.meters());
     announcer = new EventAnnouncer(vertx.eventBus(), settings.meters());
     CreateSession create = new CreateSession(pool, trust, settings);
-    Participation participation = new Participation(pool, trust);
+    Participation participation = new Participation(pool, trust, leaveEffect);
     SendBatcher send = new SendBatcher(pool, new SendMessage(pool, settings.limits()), announcer);
     Reopen reopen = new Reopen(pool, trust, settings.limits());
     Reads reads = new Reads(pool);
-    ForceLeave forceLeave = new ForceLeave(pool, announcer);
+    ForceLeave forceLeave = new ForceLeave(pool, announcer, leaveEffect);
     Presence presence =
         new Presence(pool, new PresenceNotices(pool, announcer), settings.graceMs());
     DeliveryCursors cursors = new DeliveryCursors(pool);
-    sweeper = new GraceSweeper(vertx, pool, announcer, meters, settings.sweepIntervalMs());
+    sweeper =
+        new GraceSweeper(vertx, pool, announcer, meters, settings.sweepIntervalMs(), leaveEffect);
 
     ActionDispatcher<SessionAction> dispatcher =
         new ActionDispatcher<>(SessionAction.class, DbFailures::map)

@@ -23,6 +23,7 @@ import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.SessionAction;
 import dev.asp.session.log.Announcement;
 import dev.asp.session.log.EventLog;
+import dev.asp.session.log.LeaveEffect;
 import dev.asp.session.log.Membership;
 import dev.asp.session.log.SessionSnapshot;
 import dev.asp.session.log.Sessions;
@@ -280,7 +281,8 @@ class LogApiTest {
         id,
         bob,
         EventOrigin.A2A,
-        (conn, log) -> Membership.leave(conn, log, bob, true, ParticipantStatus.INVITED));
+        (conn, log) ->
+            Membership.leave(conn, log, bob, true, ParticipantStatus.INVITED, LeaveEffect.NONE));
     assertEquals("left", fx.status(id, bob));
     assertNull(participant(id, bob).getLong("left_sequence"));
     assertEquals("active", fx.state(id));

@@ -19,6 +19,7 @@ import dev.asp.protocol.bus.BusFields;
 import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventAnnouncer;
 import dev.asp.session.log.EventLog;
+import dev.asp.session.log.LeaveEffect;
 import dev.asp.session.log.Membership;
 import dev.asp.session.log.Sessions;
 import dev.asp.session.log.TrustGate;
@@ -57,6 +58,7 @@ public final class SessionCommands {
   private final A2aSettings settings;
   private final EventViews views;
   private final Reminders reminders;
+  private final LeaveEffect leaveEffect;
 
   public SessionCommands(
       Pool pool,
@@ -64,7 +66,9 @@ public final class SessionCommands {
       EventAnnouncer announcer,
       A2aSettings settings,
       EventViews views,
-      Reminders reminders) {
+      Reminders reminders,
+      LeaveEffect leaveEffect) {
+    this.leaveEffect = leaveEffect;
     this.trust = new TrustGate(bus);
     this.pool = pool;
     this.bus = bus;
@@ -339,7 +343,8 @@ public final class SessionCommands {
                       log,
                       caller,
                       session.state().equals(dev.asp.protocol.SessionState.ACTIVE),
-                      status)
+                      status,
+                      leaveEffect)
                   .compose(v -> touch(conn, id, log.now()))
                   .compose(v -> log.write(conn))
                   .compose(

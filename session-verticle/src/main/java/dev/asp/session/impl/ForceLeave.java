@@ -5,6 +5,7 @@ import dev.asp.protocol.bus.BusFields;
 import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventAnnouncer;
 import dev.asp.session.log.EventLog;
+import dev.asp.session.log.LeaveEffect;
 import dev.asp.session.log.Membership;
 import dev.asp.session.log.SessionSnapshot;
 import io.vertx.core.Future;
@@ -23,8 +24,10 @@ import io.vertx.sqlclient.Tuple;
 public final class ForceLeave {
   private final Pool pool;
   private final SessionByTransaction sessions;
+  private final LeaveEffect effect;
 
-  public ForceLeave(Pool pool, EventAnnouncer announcer) {
+  public ForceLeave(Pool pool, EventAnnouncer announcer, LeaveEffect effect) {
+    this.effect = effect;
     this.pool = pool;
     this.sessions = new SessionByTransaction(pool, announcer);
   }
@@ -40,7 +43,7 @@ public final class ForceLeave {
         .map(changed -> new JsonObject().put(BusFields.SESSIONS, new JsonArray(changed)));
   }
 
-  private static Future<Committed> leaveLocked(
+  private Future<Committed> leaveLocked(
       SqlConnection conn, String id, String blocker, String blocked) {
     return SessionSnapshot.lock(conn, id, blocked)
         .compose(
@@ -54,7 +57,12 @@ public final class ForceLeave {
                           }
                           EventLog log = session.log(System.currentTimeMillis());
                           return Membership.leave(
-                                  conn, log, blocked, session.active(), session.callerStatus())
+                                  conn,
+                                  log,
+                                  blocked,
+                                  session.active(),
+                                  session.callerStatus(),
+                                  effect)
                               .compose(v -> Participation.commit(conn, log, new JsonObject()));
                         }));
   }

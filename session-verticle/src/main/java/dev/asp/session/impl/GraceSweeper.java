@@ -6,6 +6,7 @@ import dev.asp.protocol.SessionState;
 import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventAnnouncer;
 import dev.asp.session.log.EventLog;
+import dev.asp.session.log.LeaveEffect;
 import dev.asp.session.log.Membership;
 import dev.asp.session.log.SessionSnapshot;
 import io.vertx.core.Future;
@@ -41,11 +42,18 @@ public final class GraceSweeper {
   private final EventAnnouncer announcer;
   private final SessionMeters meters;
   private final long intervalMs;
+  private final LeaveEffect effect;
   private long timer = -1;
   private Future<Void> running = Future.succeededFuture();
 
   public GraceSweeper(
-      Vertx vertx, Pool pool, EventAnnouncer announcer, SessionMeters meters, long intervalMs) {
+      Vertx vertx,
+      Pool pool,
+      EventAnnouncer announcer,
+      SessionMeters meters,
+      long intervalMs,
+      LeaveEffect effect) {
+    this.effect = effect;
     this.vertx = vertx;
     this.pool = pool;
     this.announcer = announcer;
@@ -136,7 +144,7 @@ public final class GraceSweeper {
   }
 
   /** Null when the grace row is no longer due; else what was committed (maybe nothing). */
-  private static Future<Committed> leaveLocked(SqlConnection conn, String agent, String id) {
+  private Future<Committed> leaveLocked(SqlConnection conn, String agent, String id) {
     return conn.preparedQuery(SessionQueries.LOCK_DUE_GRACE)
         .execute(Tuple.of(agent))
         .compose(
@@ -147,14 +155,14 @@ public final class GraceSweeper {
                         .compose(session -> leaveIfJoined(conn, session, agent)));
   }
 
-  private static Future<Committed> leaveIfJoined(
+  private Future<Committed> leaveIfJoined(
       SqlConnection conn, SessionSnapshot session, String agent) {
     if (!session.active() || session.callerStatus() != ParticipantStatus.JOINED) {
       return Future.succeededFuture(Committed.replay(new JsonObject()));
     }
     EventLog log = session.log(System.currentTimeMillis());
     return Membership.leave(
-            conn, log, agent, true, ParticipantStatus.JOINED, Fields.REASON_GRACE_EXPIRED)
+            conn, log, agent, true, ParticipantStatus.JOINED, Fields.REASON_GRACE_EXPIRED, effect)
         .compose(v -> Participation.commit(conn, log, new JsonObject()));
   }
 }

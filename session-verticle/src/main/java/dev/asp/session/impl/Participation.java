@@ -6,6 +6,7 @@ import dev.asp.protocol.Fields;
 import dev.asp.protocol.ParticipantStatus;
 import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventLog;
+import dev.asp.session.log.LeaveEffect;
 import dev.asp.session.log.Membership;
 import dev.asp.session.log.SessionSnapshot;
 import dev.asp.session.log.TrustGate;
@@ -26,8 +27,10 @@ public final class Participation {
 
   private final Pool pool;
   private final TrustGate trust;
+  private final LeaveEffect effect;
 
-  public Participation(Pool pool, TrustGate trust) {
+  public Participation(Pool pool, TrustGate trust, LeaveEffect effect) {
+    this.effect = effect;
     this.pool = pool;
     this.trust = trust;
   }
@@ -122,7 +125,7 @@ public final class Participation {
         (conn, session, caller) -> {
           session.requireActive().requireJoined();
           EventLog log = session.log(System.currentTimeMillis());
-          return Membership.leave(conn, log, caller, true, ParticipantStatus.JOINED)
+          return Membership.leave(conn, log, caller, true, ParticipantStatus.JOINED, effect)
               .compose(v -> commit(conn, log, OK));
         });
   }

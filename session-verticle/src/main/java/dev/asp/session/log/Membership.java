@@ -119,8 +119,9 @@ public final class Membership {
       EventLog log,
       String agent,
       boolean sessionActive,
-      ParticipantStatus wasStatus) {
-    return leave(conn, log, agent, sessionActive, wasStatus, Fields.REASON_LEFT);
+      ParticipantStatus wasStatus,
+      LeaveEffect effect) {
+    return leave(conn, log, agent, sessionActive, wasStatus, Fields.REASON_LEFT, effect);
   }
 
   /**
@@ -129,6 +130,8 @@ public final class Membership {
    * remains, it ends as well: {@code session.ended {}} (nobody ended it), same transaction.
    *
    * @param reason {@code left}, or {@code grace_expired} when its grace window ran out
+   * @param effect what else leaving does ({@link LeaveEffect}), run right after {@code
+   *     session.left}
    */
   public static Future<Void> leave(
       SqlConnection conn,
@@ -136,7 +139,8 @@ public final class Membership {
       String agent,
       boolean sessionActive,
       ParticipantStatus wasStatus,
-      String reason) {
+      String reason,
+      LeaveEffect effect) {
     long leftSequence =
         log.append(
                 EventType.LEFT,
@@ -155,7 +159,7 @@ public final class Membership {
                     ParticipantStatus.LEFT.wire(),
                     log.now(),
                     visibleThrough))
-            .mapEmpty();
+            .compose(v -> effect.apply(conn, log, agent));
     if (!sessionActive) {
       return left;
     }
