@@ -10,8 +10,15 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
  * caller (never SQL, a stack trace or a secret).
  */
 public final class AspException extends RuntimeException {
+  /**
+   * Separates a validation failure's field path from its message on the event bus (a character no
+   * path or message of ours contains), so the path reaches the gateway's {@code details}.
+   */
+  private static final char PATH_MARK = '\u0001';
+
   private final ErrorCode code;
   private final A2aError a2a;
+  private final String path;
 
   public AspException(ErrorCode code, String message) {
     this(code, message, null);
@@ -22,6 +29,7 @@ public final class AspException extends RuntimeException {
     super(message, cause, false, false);
     this.code = code;
     this.a2a = null;
+    this.path = null;
   }
 
   /**
@@ -29,9 +37,28 @@ public final class AspException extends RuntimeException {
    * and that code's ASP {@linkplain A2aError#fallback() fallback} (what everything else sees).
    */
   public AspException(A2aError a2a, String message) {
+    this(a2a, null, message);
+  }
+
+  /**
+   * An A2A failure about one field of the request, named by its path ({@code
+   * add_tasks[1].depends_on[0]}): the A2A surface reports it in {@code details} (§14).
+   */
+  public AspException(A2aError a2a, String path, String message) {
     super(message, null, false, false);
     this.code = a2a.fallback();
     this.a2a = a2a;
+    this.path = path;
+  }
+
+  /** The request field this failure is about, or null. */
+  public String path() {
+    return path;
+  }
+
+  /** The message this error travels with on the event bus (the path, when any, in front). */
+  public String busMessage() {
+    return path == null ? getMessage() : PATH_MARK + path + PATH_MARK + getMessage();
   }
 
   public ErrorCode code() {
@@ -74,7 +101,12 @@ public final class AspException extends RuntimeException {
         }
         A2aError a2a = A2aError.fromBusCode(reply.failureCode());
         if (a2a != null) {
-          return new AspException(a2a, reply.getMessage());
+          String message = reply.getMessage();
+          int end = message == null ? -1 : message.indexOf(PATH_MARK, 1);
+          if (end > 0 && message.charAt(0) == PATH_MARK) {
+            return new AspException(a2a, message.substring(1, end), message.substring(end + 1));
+          }
+          return new AspException(a2a, message);
         }
         return new AspException(ErrorCode.INTERNAL, "internal error", failure);
       }

@@ -108,6 +108,6 @@ public final class ActionDispatcher<A extends Enum<A>> {
           message.headers().get(Addresses.ACTION_HEADER),
           failure);
     }
-    message.fail(error.busCode(), error.getMessage());
+    message.fail(error.busCode(), error.busMessage());
   }
 }

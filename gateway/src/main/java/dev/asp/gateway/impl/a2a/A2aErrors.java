@@ -65,7 +65,20 @@ public final class A2aErrors {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
     }
     String message = code == A2aError.INTERNAL_ERROR ? "internal error" : error.getMessage();
-    write(ctx, code, message, null, null);
+    JsonArray details = null;
+    if (error.path() != null && code == A2aError.VALIDATION_ERROR) {
+      // decided where the state is (an unknown dependency): the path is known, the value was valid
+      // in form, so it is reported as received
+      details =
+          new JsonArray()
+              .add(
+                  new JsonObject()
+                      .put(A2aFields.PATH, error.path())
+                      .put(A2aFields.EXPECTED, "a value that fits the session's state")
+                      .put(A2aFields.RECEIVED, "string")
+                      .put(A2aFields.MESSAGE, message));
+    }
+    write(ctx, code, message, details, null);
   }
 
   /** The error body of §14, with optional details (validation) and extra top-level fields. */
