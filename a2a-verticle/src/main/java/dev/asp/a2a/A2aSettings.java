@@ -21,6 +21,10 @@ import dev.asp.storage.DatabaseSettings;
  *     session verticle's), or null for none
  * @param mailboxTtlMs how long a mailbox message stays in the mailbox view unacknowledged, and how
  *     long an outbound message's stored result is kept (§10)
+ * @param convergeWindowMs converging → completed after this long (0: at once)
+ * @param sessionIdleMs an open session with no event for this long fails
+ * @param sweepMs how often converge windows and idle limits are checked
+ * @param maxSubscriptions topics per node
  */
 public record A2aSettings(
     DatabaseSettings db,
@@ -35,6 +39,10 @@ public record A2aSettings(
     int maxTopicLength,
     boolean levelGating,
     long mailboxTtlMs,
+    long convergeWindowMs,
+    long sessionIdleMs,
+    long sweepMs,
+    int maxSubscriptions,
     io.micrometer.core.instrument.MeterRegistry meters) {
 
   public A2aSettings {
@@ -44,8 +52,12 @@ public record A2aSettings(
     if (defaultLevel < 1 || defaultLevel > 3) {
       throw new IllegalArgumentException("defaultLevel must be 1..3");
     }
-    if (mailboxTtlMs < 1) {
-      throw new IllegalArgumentException("mailboxTtlMs must be positive");
+    if (mailboxTtlMs < 1 || sessionIdleMs < 1 || sweepMs < 1) {
+      throw new IllegalArgumentException(
+          "mailboxTtlMs, sessionIdleMs and sweepMs must be positive");
+    }
+    if (convergeWindowMs < 0 || maxSubscriptions < 1) {
+      throw new IllegalArgumentException("convergeWindowMs >= 0, maxSubscriptions >= 1");
     }
   }
 
@@ -64,6 +76,10 @@ public record A2aSettings(
         1000,
         false,
         604_800_000,
+        60_000,
+        172_800_000,
+        1000,
+        50,
         null);
   }
 }

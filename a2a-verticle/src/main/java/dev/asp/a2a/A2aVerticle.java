@@ -1,5 +1,7 @@
 package dev.asp.a2a;
 
+import dev.asp.a2a.impl.BoardCommands;
+import dev.asp.a2a.impl.BoardLeave;
 import dev.asp.a2a.impl.DirectMessages;
 import dev.asp.a2a.impl.EventViews;
 import dev.asp.a2a.impl.Inbox;
@@ -10,6 +12,7 @@ import dev.asp.a2a.impl.Pulls;
 import dev.asp.a2a.impl.Reminders;
 import dev.asp.a2a.impl.SessionCommands;
 import dev.asp.a2a.impl.SessionReads;
+import dev.asp.a2a.impl.Sweeper;
 import dev.asp.protocol.a2a.A2aAction;
 import dev.asp.protocol.bus.ActionDispatcher;
 import dev.asp.protocol.bus.Addresses;
@@ -49,9 +52,18 @@ public final class A2aVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> superseded;
   private long sweeper = -1;
   private MessageConsumer<JsonObject> written;
+  private Sweeper deadlines;
 
   public A2aVerticle(A2aSettings settings) {
     this.settings = settings;
+  }
+
+  /**
+   * What a leave does beside the session module's own work, on every leave path (hub spec §2.4.5):
+   * hand it to the session verticle of every node that runs this one.
+   */
+  public static LeaveEffect leaveEffect(A2aSettings settings) {
+    return new BoardLeave(settings.nodeOwner());
   }
 
   @Override
@@ -62,7 +74,10 @@ public final class A2aVerticle extends VerticleBase {
     EventAnnouncer announcer = new EventAnnouncer(vertx.eventBus(), settings.meters());
     SessionCommands sessions =
         new SessionCommands(
-            pool, bus, announcer, settings, views, new Reminders(views), LeaveEffect.NONE);
+            pool, bus, announcer, settings, views, new Reminders(views), leaveEffect(settings));
+    BoardCommands board = BoardCommands.create(pool, announcer, views, settings.convergeWindowMs());
+    deadlines =
+        new Sweeper(vertx, pool, announcer, board, settings.sweepMs(), settings.sessionIdleMs());
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings);
     pulls =
@@ -75,7 +90,7 @@ public final class A2aVerticle extends VerticleBase {
             settings.offlineMs());
     DirectMessages dms = new DirectMessages(pool, bus, announcer, views);
     Inbox inbox = new Inbox(pool, views);
-    MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, settings, nodes);
+    MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, board, settings, nodes);
     MailboxView mailbox = new MailboxView(pool, views, settings);
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
@@ -94,7 +109,11 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.MAILBOX_OUTBOUND, outbound::outbound)
             .on(A2aAction.MAILBOX_INBOUND, mailbox::inbound)
             .on(A2aAction.MAILBOX_ACK, mailbox::ack)
-            .on(A2aAction.MAILBOX_STATUS, mailbox::status);
+            .on(A2aAction.MAILBOX_STATUS, mailbox::status)
+            .on(A2aAction.BOARD_READ, board::read)
+            .on(A2aAction.BOARD_UPDATE, nodes.gated(2, board::update))
+            .on(A2aAction.SUBMIT, nodes.gated(2, board::submit))
+            .on(A2aAction.ORCHESTRATE, nodes.gated(3, board::orchestrate));
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(
@@ -116,6 +135,7 @@ public final class A2aVerticle extends VerticleBase {
                   vertx.setPeriodic(
                       Math.min(SWEEP_MS, settings.mailboxTtlMs()),
                       t -> outbound.sweep().onFailure(f -> {})); // the next sweep tries again
+              deadlines.start();
               return Future.all(
                   List.of(
                       committed.completion(),
@@ -133,11 +153,13 @@ public final class A2aVerticle extends VerticleBase {
     if (sweeper != -1) {
       vertx.cancelTimer(sweeper);
     }
+    Future<Void> swept = deadlines == null ? Future.succeededFuture() : deadlines.stop();
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered
         .recover(f -> Future.succeededFuture())
         .compose(v -> pulls.close())
         .compose(v -> Drain.within(vertx, dispatcher.idle(), settings.busTimeoutMs()))
+        .compose(v -> swept)
         .compose(v -> pool.close());
   }
 }

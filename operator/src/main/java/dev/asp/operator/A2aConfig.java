@@ -33,4 +33,8 @@ public record A2aConfig(
     int sharedContextBytes,
     int contextMax,
     int mailboxMaxBytes,
-    long mailboxTtlMs) {}
+    long mailboxTtlMs,
+    long sessionIdleMs,
+    long convergeWindowMs,
+    int maxSubscriptions,
+    long sweepMs) {}

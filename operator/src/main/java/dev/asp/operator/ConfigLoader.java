@@ -114,6 +114,14 @@ public final class ConfigLoader {
     setting("ASP_A2A_CONTEXT_MAX", "500", "largest recent_messages window of session/context");
     setting("ASP_A2A_MAILBOX_MAX_BYTES", "4194304", "body limit of POST /a2a/mailbox/outbound");
     setting("ASP_A2A_MAILBOX_TTL_MS", "604800000", "mailbox expiry and outbound result retention");
+    setting(
+        "ASP_A2A_SESSION_IDLE_MS", "172800000", "idle time (no event) before an A2A session fails");
+    setting(
+        "ASP_A2A_CONVERGE_WINDOW_MS",
+        "60000",
+        "converging → completed after this long (0 = at once)");
+    setting("ASP_A2A_MAX_SUBSCRIPTIONS", "50", "topics a node may subscribe to");
+    setting("ASP_A2A_SWEEP_MS", "1000", "how often converge windows and idle limits are checked");
   }
 
   private ConfigLoader() {}
@@ -250,7 +258,11 @@ public final class ConfigLoader {
         reader.integer("ASP_A2A_SHARED_CONTEXT_BYTES", 256, 16_777_216),
         reader.integer("ASP_A2A_CONTEXT_MAX", 1, 10_000),
         reader.integer("ASP_A2A_MAILBOX_MAX_BYTES", 1024, 268_435_456),
-        reader.integer("ASP_A2A_MAILBOX_TTL_MS", 1000, 2_000_000_000));
+        reader.integer("ASP_A2A_MAILBOX_TTL_MS", 1000, 2_000_000_000),
+        reader.integer("ASP_A2A_SESSION_IDLE_MS", 1000, 2_000_000_000),
+        reader.integer("ASP_A2A_CONVERGE_WINDOW_MS", 0, 86_400_000),
+        reader.integer("ASP_A2A_MAX_SUBSCRIPTIONS", 1, 10_000),
+        reader.integer("ASP_A2A_SWEEP_MS", 20, 600_000));
   }
 
   private static ClusterSettings cluster(Reader reader, List<String> problems) {

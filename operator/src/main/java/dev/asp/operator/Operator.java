@@ -26,6 +26,7 @@ import dev.asp.protocol.bus.TrustAction;
 import dev.asp.session.SessionSchema;
 import dev.asp.session.SessionSettings;
 import dev.asp.session.SessionVerticle;
+import dev.asp.session.log.LeaveEffect;
 import dev.asp.storage.DatabaseSettings;
 import dev.asp.storage.SchemaMigrator;
 import dev.asp.trust.TrustSchema;
@@ -324,10 +325,15 @@ public final class Operator {
               config.graceMs(),
               config.graceSweepMs(),
               meters);
+      // with the A2A layer, every leave path of the session verticle has its side effects (§2.4.5)
+      LeaveEffect leaveEffect =
+          config.a2a().enabled()
+              ? A2aVerticle.leaveEffect(a2aSettings(config, db, meters))
+              : LeaveEffect.NONE;
       deployed.add(
           vertx
               .deployVerticle(
-                  () -> new SessionVerticle(session),
+                  () -> new SessionVerticle(session, leaveEffect),
                   new DeploymentOptions().setInstances(config.sessionInstances()))
               .onSuccess(ids::add));
       if (config.a2a().enabled()) {
@@ -426,6 +432,10 @@ public final class Operator {
         config.maxTopicLength(),
         a2a.levelGating(),
         a2a.mailboxTtlMs(),
+        a2a.convergeWindowMs(),
+        a2a.sessionIdleMs(),
+        a2a.sweepMs(),
+        a2a.maxSubscriptions(),
         meters);
   }
 

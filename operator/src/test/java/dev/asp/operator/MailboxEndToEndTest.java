@@ -390,6 +390,94 @@ class MailboxEndToEndTest {
   }
 
   @Test
+  @DisplayName(
+      "session_delegate gives the invitee a task (high priority in its mailbox), session_submit"
+          + " with a null asset id completes it, a retry applies nothing twice")
+  void delegateAndSubmit() {
+    Node a = hello();
+    Node b = hello();
+    String session =
+        outbound(
+                a,
+                message(
+                    "c-1",
+                    "session_create",
+                    new JsonObject()
+                        .put("title", "delegated")
+                        .put("invite_node_ids", new JsonArray().add(b.id()))))
+            .get(0)
+            .getJsonObject("response")
+            .getString("session_id");
+    assertEquals(
+        "ok",
+        outbound(b, message("j-1", "session_join", new JsonObject().put("session_id", session)))
+            .get(0)
+            .getString("status"));
+    ack(b, messages(inbound(b, null, null)).stream().map(m -> m.getString("id")).toList());
+
+    JsonObject delegate =
+        message(
+            "d-1",
+            "session_delegate",
+            new JsonObject()
+                .put("session_id", session)
+                .put("to_node_id", b.id())
+                .put("title", "Profile heap")
+                .put("description", "find what grows")
+                .put("role", "profiler"));
+    JsonObject delegated = outbound(a, delegate).get(0);
+    assertEquals("ok", delegated.getString("status"), delegated.encode());
+    assertEquals("session_delegate", delegated.getString("original_type"));
+    JsonObject task = delegated.getJsonObject("response").getJsonArray("added").getJsonObject(0);
+    assertEquals("profiler", task.getString("role"));
+    assertEquals(b.id(), task.getString("assigned_to"));
+    assertEquals("in_progress", task.getString("status"));
+    // the same id again: the stored result, no second task
+    assertEquals(delegated, outbound(a, delegate).get(0));
+    assertEquals(
+        1, operator.count("SELECT count(*) FROM a2a_tasks WHERE session_id = $1", session));
+
+    List<JsonObject> mail = messages(inbound(b, null, null));
+    JsonObject board =
+        mail.stream()
+            .filter(
+                m -> "task_board_update".equals(m.getJsonObject("payload").getString("event_type")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no board update in " + mail));
+    assertEquals("high", board.getString("priority"), "a delegation to the reader");
+
+    JsonObject submitted =
+        outbound(
+                b,
+                message(
+                    "s-1",
+                    "session_submit",
+                    new JsonObject()
+                        .put("session_id", session)
+                        .put("task_id", task.getString("task_id"))
+                        .putNull("result_asset_id")
+                        .put("summary", "the cache")))
+            .get(0);
+    assertEquals("ok", submitted.getString("status"), submitted.encode());
+    JsonObject response = submitted.getJsonObject("response");
+    assertEquals("completed", response.getString("status"));
+    assertNull(response.getValue("result_asset_id"));
+    assertEquals("converging", response.getString("session_status"), "its only task is done");
+    JsonObject tooLong =
+        outbound(
+                b,
+                message(
+                    "s-2",
+                    "session_submit",
+                    new JsonObject()
+                        .put("session_id", session)
+                        .put("task_id", task.getString("task_id"))
+                        .put("summary", "x".repeat(201))))
+            .get(0);
+    assertEquals("validation_error", tooLong.getString("error"), tooLong.encode());
+  }
+
+  @Test
   @DisplayName("inbound pages by cursor: above the cursor first, has_more, next_cursor")
   void cursorsAndLimits() {
     Node a = hello();
@@ -610,8 +698,8 @@ class MailboxEndToEndTest {
             "session_not_found",
             "validation_error",
             "sender_mismatch",
-            "unsupported_message_type",
-            "unsupported_message_type",
+            "validation_error",
+            "validation_error",
             "unsupported_message_type",
             "validation_error",
             "node_not_found"),
@@ -622,7 +710,7 @@ class MailboxEndToEndTest {
       assertTrue(result.getBoolean("terminal"));
       assertFalse(result.getBoolean("retryable"));
     }
-    assertTrue(results.get(6).getString("reason").contains("task board"), results.get(6).encode());
+    assertTrue(results.get(6).getString("reason").contains("session_id"), results.get(6).encode());
     assertEquals(sessions, operator.count("SELECT count(*) FROM sessions"));
     assertEquals(events, operator.count("SELECT count(*) FROM events"));
     // rejections are stored under their ids: a retry gets the same one

@@ -63,7 +63,7 @@ public final class A2aQueries {
   public static final String LOCK_SESSION =
       "SELECT s.state, s.kind, s.visibility, s.max_participants, s.topic, s.next_sequence,"
           + " s.created_by, s.created_at, p.status, a.description, a.owner, a.orchestrator,"
-          + " a.status AS a2a_status, a.shared_context FROM sessions s"
+          + " a.status AS a2a_status, a.shared_context, a.completes_at FROM sessions s"
           + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
           + " LEFT JOIN a2a_sessions a ON a.session_id = s.id"
           + " WHERE s.id = $1 FOR UPDATE OF s";
@@ -72,7 +72,7 @@ public final class A2aQueries {
   public static final String PEEK_SESSION =
       "SELECT s.state, s.kind, s.visibility, s.max_participants, s.topic, s.next_sequence,"
           + " s.created_by, s.created_at, p.status, a.description, a.owner, a.orchestrator,"
-          + " a.status AS a2a_status, a.shared_context FROM sessions s"
+          + " a.status AS a2a_status, a.shared_context, a.completes_at FROM sessions s"
           + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
           + " LEFT JOIN a2a_sessions a ON a.session_id = s.id"
           + " WHERE s.id = $1";
@@ -100,7 +100,9 @@ public final class A2aQueries {
       "SELECT s.id, s.topic, s.max_participants, s.created_at, a.description, a.owner,"
           + " a.status, a.updated_at,"
           + " (SELECT count(*) FROM participants p WHERE p.session_id = s.id"
-          + "  AND p.status = 'joined') AS participant_count"
+          + "  AND p.status = 'joined') AS participant_count,"
+          + " (SELECT count(*) FROM a2a_tasks t WHERE t.session_id = s.id"
+          + "  AND t.status <> 'completed') AS open_task_count"
           + " FROM a2a_sessions a JOIN sessions s ON s.id = a.session_id"
           + " WHERE s.visibility = $1 AND s.kind = $2 AND s.state = $3"
           + " AND a.status IN ('active', 'converging')"
@@ -115,6 +117,108 @@ public final class A2aQueries {
           + " WHERE e.session_id = $1 AND e.type = 'session.message'"
           + " AND (e.audience IS NULL OR $2 = ANY (e.audience))"
           + " ORDER BY e.sequence DESC LIMIT $3";
+
+  // --- task board (§8)
+
+  private static final String TASK_COLUMNS =
+      "task_id, session_id, position, title, description, signals, depends_on,"
+          + " contribution_weight, role, status, assigned_to, result_asset_id, summary, created_by,"
+          + " created_at, updated_at, completed_at";
+
+  /**
+   * Discover's text from the title, signals and description parameters: title and signals weigh A,
+   * the description B, with the 'simple' configuration (no stemming, no stop words: task titles are
+   * short and in any language).
+   */
+  private static String searchVector(String title, String signals, String description) {
+    return "setweight(to_tsvector('simple', "
+        + title
+        + " || ' ' || array_to_string("
+        + signals
+        + "::text[], ' ')), 'A') || setweight(to_tsvector('simple', COALESCE("
+        + description
+        + ", '')), 'B')";
+  }
+
+  /** $1 session → its board in creation order. */
+  public static final String BOARD =
+      "SELECT " + TASK_COLUMNS + " FROM a2a_tasks WHERE session_id = $1 ORDER BY position";
+
+  /** One row per task, in the order of {@link #TASK_COLUMNS}. */
+  public static final String INSERT_TASK =
+      "INSERT INTO a2a_tasks ("
+          + TASK_COLUMNS
+          + ", search) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+          + " $16, $17, "
+          + searchVector("$4", "$6", "$5")
+          + ")";
+
+  /**
+   * Every field a command may change: $1 task id, $2 title, $3 description, $4 signals, $5
+   * depends_on, $6 weight, $7 role, $8 status, $9 assignee, $10 result asset, $11 summary, $12
+   * updated_at, $13 completed_at.
+   */
+  public static final String UPDATE_TASK =
+      "UPDATE a2a_tasks SET title = $2, description = $3, signals = $4, depends_on = $5,"
+          + " contribution_weight = $6, role = $7, status = $8, assigned_to = $9,"
+          + " result_asset_id = $10, summary = $11, updated_at = $12, completed_at = $13,"
+          + " search = "
+          + searchVector("$2", "$4", "$3")
+          + " WHERE task_id = $1";
+
+  /** $1 session, $2 leaver: does it hold open tasks (the leave effect's cheap first look). */
+  public static final String HOLDS_OPEN_TASKS =
+      "SELECT 1 FROM a2a_tasks WHERE session_id = $1 AND assigned_to = $2"
+          + " AND status <> 'completed' LIMIT 1";
+
+  // --- status machine (§6.1)
+
+  /**
+   * $1 session, $2 converge window ms → converging until the database clock passes completes_at; $3
+   * forced.
+   */
+  public static final String START_CONVERGING =
+      "UPDATE a2a_sessions SET status = 'converging', completes_at = "
+          + DB_NOW
+          + " + $2, forced = $3 WHERE session_id = $1 RETURNING completes_at";
+
+  /** $1 session: back to active (a task was added while converging). */
+  public static final String STOP_CONVERGING =
+      "UPDATE a2a_sessions SET status = 'active', completes_at = NULL, forced = false"
+          + " WHERE session_id = $1";
+
+  /** $1 session, $2 final status (completed or failed), $3 updated_at. */
+  public static final String FINISH_SESSION =
+      "UPDATE a2a_sessions SET status = $2, completes_at = NULL, updated_at = $3"
+          + " WHERE session_id = $1";
+
+  /** $1 limit → converging sessions whose window ended, by the database clock. */
+  public static final String DUE_CONVERGED =
+      "SELECT session_id FROM a2a_sessions WHERE status = 'converging' AND completes_at <= "
+          + DB_NOW
+          + " ORDER BY completes_at LIMIT $1";
+
+  /**
+   * $1 idle ms, $2 limit → open sessions whose last A2A activity is older than the idle limit
+   * (candidates: the sweeper re-checks the log's last event under the lock).
+   */
+  public static final String IDLE_CANDIDATES =
+      "SELECT session_id FROM a2a_sessions WHERE status IN ('active', 'converging')"
+          + " AND updated_at < "
+          + DB_NOW
+          + " - $1 ORDER BY updated_at LIMIT $2";
+
+  /**
+   * $1 session → its converge state and its last event's time (under the lock the sweeper already
+   * holds), with the database clock now.
+   */
+  public static final String DEADLINES =
+      "SELECT a.status, a.completes_at, a.forced, a.updated_at,"
+          + " (SELECT e.created_at FROM events e WHERE e.session_id = s.id"
+          + "  AND e.sequence = s.next_sequence - 1) AS last_event_at, "
+          + DB_NOW
+          + " AS db_now FROM a2a_sessions a JOIN sessions s ON s.id = a.session_id"
+          + " WHERE a.session_id = $1";
 
   // --- pull views
 

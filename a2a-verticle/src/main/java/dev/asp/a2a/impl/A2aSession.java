@@ -32,11 +32,14 @@ record A2aSession(
     String owner,
     String orchestrator,
     String a2aStatus,
-    JsonObject sharedContext) {
+    JsonObject sharedContext,
+    Long completesAt) {
 
   static final String ACTIVE = "active";
   static final String CONVERGING = "converging";
   static final String CLOSED = "closed";
+  static final String COMPLETED = "completed";
+  static final String FAILED = "failed";
 
   static Future<A2aSession> lock(SqlClient conn, String id, String caller) {
     return read(conn, A2aQueries.LOCK_SESSION, id, caller);
@@ -72,7 +75,8 @@ record A2aSession(
         row.getString("owner"),
         row.getString("orchestrator"),
         row.getString("a2a_status"),
-        context instanceof JsonObject json ? json : new JsonObject());
+        context instanceof JsonObject json ? json : new JsonObject(),
+        row.getLong("completes_at"));
   }
 
   boolean isPublic() {
@@ -106,6 +110,16 @@ record A2aSession(
       throw new AspException(
           A2aError.UNSUPPORTED_SESSION_KIND,
           "a session of kind " + kind.wire() + " is not used through /a2a/session");
+    }
+    return this;
+  }
+
+  /** Fails unless the board routes act on this kind: {@code a2a} only (§2.2). */
+  A2aSession requireBoard() {
+    if (kind != SessionKind.A2A) {
+      throw new AspException(
+          A2aError.UNSUPPORTED_SESSION_KIND,
+          "a session of kind " + kind.wire() + " has no task board");
     }
     return this;
   }

@@ -59,8 +59,13 @@ public final class EventViews {
     String sessionId = row.getString("session_id");
     EventType known = EventType.fromWire(type);
     if (known == null) {
-      // an extension event a2a.<name>: its payload is the A2A payload as stored
-      return type.startsWith("a2a.") ? typed(type.substring(4), payload) : null;
+      // an extension event a2a.<name>: its payload is the A2A payload as stored. One with a
+      // subject was caused by that node (a board update), which its own views omit; the hub's
+      // own events (status, convergence, notices) have none and reach every member (§18.6).
+      if (!type.startsWith("a2a.") || reader.equals(subject)) {
+        return null;
+      }
+      return typed(type.substring(4), payload);
     }
     boolean hubMade =
         kind == SessionKind.DM || kind == SessionKind.DELIBERATION || kind == SessionKind.PIPELINE;
@@ -121,11 +126,25 @@ public final class EventViews {
         .put(A2aFields.TYPE, mapped.getString(A2aFields.TYPE))
         .put(A2aFields.EVENT_TYPE, mapped.getString(A2aFields.TYPE))
         .put(A2aFields.NODE_ID, wire(reader))
-        .put(A2aFields.SESSION_ID, row.getString("session_id"))
+        .put(A2aFields.SESSION_ID, concerned(row, mapped))
         .put(A2aFields.SEQUENCE, row.getLong("sequence"))
         .put(A2aFields.CREATED_AT, A2aTimes.iso(row.getLong("created_at")))
         .put(A2aFields.CURSOR, Long.toString(number))
         .put(A2aFields.PAYLOAD, mapped.getJsonObject(A2aFields.PAYLOAD));
+  }
+
+  /**
+   * The session an event concerns (§5.1): its own, except a notice, which concerns the task's
+   * session and not the subscriber's notice session that carries it.
+   */
+  private static String concerned(Row row, JsonObject mapped) {
+    if (SessionKind.NOTICE.wire().equals(row.getString("kind"))) {
+      String task = mapped.getJsonObject(A2aFields.PAYLOAD).getString(A2aFields.SESSION_ID);
+      if (task != null) {
+        return task;
+      }
+    }
+    return row.getString("session_id");
   }
 
   /**

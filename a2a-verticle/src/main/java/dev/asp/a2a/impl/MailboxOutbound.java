@@ -53,6 +53,8 @@ public final class MailboxOutbound {
   public static final String SESSION_JOIN = "session_join";
   public static final String SESSION_LEAVE = "session_leave";
   public static final String SESSION_MESSAGE = "session_message";
+  public static final String SESSION_DELEGATE = "session_delegate";
+  public static final String SESSION_SUBMIT = "session_submit";
   public static final String DM = "dm";
 
   static final String OK = "ok";
@@ -70,12 +72,19 @@ public final class MailboxOutbound {
 
   private final Pool pool;
   private final BusClient bus;
+  private final BoardCommands board;
   private final SessionCommands sessions;
   private final A2aSettings settings;
   private final Nodes nodes;
 
   public MailboxOutbound(
-      Pool pool, BusClient bus, SessionCommands sessions, A2aSettings settings, Nodes nodes) {
+      Pool pool,
+      BusClient bus,
+      SessionCommands sessions,
+      BoardCommands board,
+      A2aSettings settings,
+      Nodes nodes) {
+    this.board = board;
     this.nodes = nodes;
     this.pool = pool;
     this.bus = bus;
@@ -188,6 +197,10 @@ public final class MailboxOutbound {
                     apply(caller, id, type, gated(caller, () -> sessions.prepareLeave(command)));
                 case SESSION_MESSAGE ->
                     apply(caller, id, type, gated(caller, () -> sessions.prepareMessage(command)));
+                case SESSION_DELEGATE ->
+                    apply(caller, id, type, gated(caller, () -> board.prepareUpdate(command)));
+                case SESSION_SUBMIT ->
+                    apply(caller, id, type, gated(caller, () -> board.prepareSubmit(command)));
                 case DM -> dm(caller, id, type, command, stored != null);
                 default ->
                     reject(

@@ -104,13 +104,16 @@ public final class MailboxView {
     JsonObject payload = envelope.getJsonObject(A2aFields.PAYLOAD);
     String mailboxType;
     boolean invite = false;
+    boolean high = false;
     if (EventViews.SESSION_INVITE.equals(type)) {
       mailboxType = "collaboration_invite";
       invite = true;
+      high = true;
     } else if (EventViews.DIRECT_MESSAGE.equals(type)) {
       mailboxType = "dm";
     } else {
       mailboxType = "session_event";
+      high = delegatedTo(type, payload, envelope.getString(A2aFields.NODE_ID));
       payload = payload.copy().put(A2aFields.EVENT_TYPE, type);
     }
     long createdAt = Instant.parse(envelope.getString(A2aFields.CREATED_AT)).toEpochMilli();
@@ -118,9 +121,23 @@ public final class MailboxView {
         .put(A2aFields.ID, envelope.getString(A2aFields.EVENT_ID))
         .put(A2aFields.TYPE, mailboxType)
         .put(A2aFields.PAYLOAD, payload)
-        .put(A2aFields.PRIORITY, invite ? "high" : "normal")
+        .put(A2aFields.PRIORITY, high ? "high" : "normal")
         .put(A2aFields.REF_ID, invite ? envelope.getString(A2aFields.SESSION_ID) : null)
         .put(A2aFields.EXPIRES_AT, A2aTimes.iso(createdAt + settings.mailboxTtlMs()));
+  }
+
+  /** A board update that adds a task assigned to the reader: a delegation to it (§10). */
+  private static boolean delegatedTo(String type, JsonObject payload, String reader) {
+    if (!"task_board_update".equals(type)) {
+      return false;
+    }
+    JsonArray added = payload.getJsonArray(A2aFields.ADDED, new JsonArray());
+    for (int i = 0; i < added.size(); i++) {
+      if (reader.equals(added.getJsonObject(i).getString(A2aFields.ASSIGNED_TO))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code MAILBOX_ACK}: see {@code A2aAction.MAILBOX_ACK}. */

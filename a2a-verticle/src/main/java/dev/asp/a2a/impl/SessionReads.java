@@ -51,8 +51,7 @@ public final class SessionReads {
                         .put(A2aFields.OWNER_ID, views.wire(row.getString("owner")))
                         .put(A2aFields.PARTICIPANT_COUNT, row.getLong("participant_count"))
                         .put(A2aFields.MAX_PARTICIPANTS, row.getInteger("max_participants"))
-                        // no task board yet: no task is open
-                        .put(A2aFields.OPEN_TASK_COUNT, 0)
+                        .put(A2aFields.OPEN_TASK_COUNT, row.getLong("open_task_count"))
                         .put(A2aFields.CREATED_AT, A2aTimes.iso(row.getLong("created_at")))
                         .put(A2aFields.UPDATED_AT, A2aTimes.iso(row.getLong("updated_at"))));
               }
@@ -73,9 +72,21 @@ public final class SessionReads {
               Future<Roles> roles = Roles.read(pool, session);
               Future<List<JsonObject>> messages = recent(session, caller, limit + 1);
               Future<Set<String>> alive = roles.compose(r -> alive(r));
-              return Future.all(roles, messages, alive)
+              Future<List<Task>> tasks =
+                  session.kind() == SessionKind.A2A
+                      ? Tasks.read(pool, id)
+                      : Future.succeededFuture(List.of());
+              return Future.all(roles, messages, alive, tasks)
                   .map(
-                      v -> view(session, roles.result(), messages.result(), alive.result(), limit));
+                      v ->
+                          view(
+                              session,
+                              roles.result(),
+                              messages.result(),
+                              alive.result(),
+                              tasks.result(),
+                              caller,
+                              limit));
             });
   }
 
@@ -105,7 +116,13 @@ public final class SessionReads {
   }
 
   private JsonObject view(
-      A2aSession session, Roles roles, List<JsonObject> newestFirst, Set<String> alive, int limit) {
+      A2aSession session,
+      Roles roles,
+      List<JsonObject> newestFirst,
+      Set<String> alive,
+      List<Task> tasks,
+      String caller,
+      int limit) {
     JsonArray participants = new JsonArray();
     roles
         .statuses()
@@ -126,6 +143,9 @@ public final class SessionReads {
       messages.add(newestFirst.get(i));
     }
     SharedContext shared = SharedContext.fromJson(session.sharedContext());
+    // pending: not completed, every dependency completed, nobody on it (§6.6)
+    List<String> ready =
+        tasks.stream().filter(t -> Task.PENDING.equals(t.status())).map(Task::id).toList();
     return new JsonObject()
         .put(A2aFields.SESSION_ID, session.id())
         .put(A2aFields.TITLE, session.topic())
@@ -141,10 +161,12 @@ public final class SessionReads {
         .put(
             A2aFields.PLAN,
             new JsonObject()
-                .put(A2aFields.ORDER, new JsonArray())
-                .put(A2aFields.READY, new JsonArray()))
-        .put(A2aFields.MY_TASKS, new JsonArray())
-        .put(A2aFields.TASKS, new JsonArray())
+                .put(A2aFields.ORDER, new JsonArray(Board.order(tasks)))
+                .put(A2aFields.READY, new JsonArray(ready)))
+        .put(
+            A2aFields.MY_TASKS,
+            Task.json(tasks.stream().filter(t -> caller.equals(t.assignee())).toList(), views))
+        .put(A2aFields.TASKS, Task.json(tasks, views))
         .put(A2aFields.RECENT_MESSAGES, messages)
         .put(A2aFields.OLDER_MESSAGES, older);
   }

@@ -115,5 +115,44 @@ public enum A2aAction {
    * {@code probe} a caller that is no mailbox client gets {@code {mailbox_client:false}} alone, and
    * nothing is numbered for it (heartbeats ask this way).
    */
-  MAILBOX_STATUS
+  MAILBOX_STATUS,
+  /**
+   * {@code {caller?, session_id}} → {@code {session_id, status, tasks:[Task], summary, count}}
+   * (§8.2). A public session needs no caller; a private one needs a participant, else {@code
+   * session_not_found}.
+   */
+  BOARD_READ,
+  /**
+   * {@code {caller, session_id, add_tasks?:[NewTask], update_tasks?:[{task_id, title?,
+   * description?, contribution_weight?, signals?}]}} → {@code {session_id, added, updated,
+   * summary}} (§8.3). A NewTask is {@code {title, description, signals:[…], contribution_weight,
+   * assigned_to (handle or null), role, depends_on_new:[index into add_tasks],
+   * depends_on_existing:[task_id]}}; the gateway resolved refs to indices and refused cycles among
+   * the new tasks. Fails {@code validation_error} (unknown dependency, assignee not joined), {@code
+   * task_not_found}, {@code session_closed}, {@code not_session_participant}.
+   */
+  BOARD_UPDATE,
+  /**
+   * {@code {caller, session_id, task_id, result_asset_id (or null from the mailbox), summary?}} →
+   * {@code {session_id, task_id, status:"completed", result_asset_id, unblocked, session_status,
+   * session_reminder}} (§8.4), checks in the order of §18.11.
+   */
+  SUBMIT,
+  /**
+   * {@code {caller, session_id, add_tasks?, update_tasks?, reassign:[{task_id, to (handle or
+   * null)}], force_converge}} → {@code {session_id, board:{added, updated}, reassigned:[{task_id,
+   * from, to, status}], converging, session_status}} (§8.5); orchestrator only, all or nothing.
+   */
+  ORCHESTRATE,
+  /**
+   * {@code {caller, topic, subscribe: boolean}} → {@code {topic, action, subscribed, count}} (§9).
+   */
+  SUBSCRIBE,
+  /** {@code {caller}} → {@code {subscriptions:[{topic, created_at}], count}} (§9). */
+  SUBSCRIPTIONS,
+  /**
+   * {@code {caller, query?, capabilities:[keyword], signals:[signal], limit}} → the {@code
+   * discover} body (§9).
+   */
+  DISCOVER
 }

@@ -161,6 +161,52 @@ public final class A2aFields {
   public static final String PROBE = "probe";
   public static final String PROXY = "proxy";
 
+  // task board, convergence (§8, §6.1)
+  public static final String TASK_ID = "task_id";
+  public static final String SIGNALS = "signals";
+  public static final String DEPENDS_ON = "depends_on";
+  public static final String CONTRIBUTION_WEIGHT = "contribution_weight";
+  public static final String ASSIGNED_TO = "assigned_to";
+  public static final String RESULT_ASSET_ID = "result_asset_id";
+  public static final String SUMMARY = "summary";
+  public static final String CREATED_BY = "created_by";
+  public static final String COMPLETED_AT = "completed_at";
+  public static final String ADD_TASKS = "add_tasks";
+  public static final String UPDATE_TASKS = "update_tasks";
+  public static final String REF = "ref";
+  public static final String ADDED = "added";
+  public static final String UPDATED = "updated";
+  public static final String BY = "by";
+  public static final String STATUS_CHANGES = "status_changes";
+  public static final String UNBLOCKED = "unblocked";
+  public static final String TASK_BOARD_UPDATES = "task_board_updates";
+  public static final String REASSIGN = "reassign";
+  public static final String REASSIGNED = "reassigned";
+  public static final String FORCE_CONVERGE = "force_converge";
+  public static final String CONVERGING = "converging";
+  public static final String BOARD = "board";
+  public static final String PREVIOUS_STATUS = "previous_status";
+  public static final String COMPLETES_AT = "completes_at";
+  public static final String FORCED = "forced";
+  public static final String CONTRIBUTIONS = "contributions";
+  public static final String SHARE = "share";
+  public static final String INCOMPLETE_TASKS = "incomplete_tasks";
+  public static final String WEIGHT = "weight";
+  public static final String TASK_IDS = "task_ids";
+  public static final String DEPENDS_ON_NEW = "depends_on_new";
+  public static final String DEPENDS_ON_EXISTING = "depends_on_existing";
+  public static final String UNASSIGN = "unassign";
+
+  // subscriptions, discover (§9)
+  public static final String ACTION = "action";
+  public static final String SUBSCRIBED = "subscribed";
+  public static final String SUBSCRIPTIONS = "subscriptions";
+  public static final String QUERY = "query";
+  public static final String SCORE = "score";
+  public static final String DETAIL_URL = "detail_url";
+  public static final String METHOD = "method";
+  public static final String SUBMITTED_BY = "submitted_by";
+
   // errors
   public static final String ERROR = "error";
   public static final String CORRECTION = "correction";

@@ -52,11 +52,12 @@ public final class A2aRoutes {
       Pulling pulling = new Pulling(bus, busTimeoutMs);
       SessionBodies bodies = new SessionBodies(auth, settings);
       new IdentityRoutes(bus, auth, settings, pulling).mount(router);
-      new SessionRoutes(bus, auth, settings, bodies).mount(router);
+      BoardBodies board = new BoardBodies(auth);
+      new SessionRoutes(bus, auth, settings, bodies, board).mount(router);
       new EventRoutes(auth, settings, pulling).mount(router);
       new DmRoutes(bus, auth, settings, pulling).mount(router);
       new EventStreamRoutes(auth, settings, pulling).mount(router);
-      new MailboxRoutes(bus, auth, bodies, busTimeoutMs).mount(router);
+      new MailboxRoutes(bus, auth, bodies, board, busTimeoutMs).mount(router);
     }
     router
         .route("/a2a/*")

@@ -173,6 +173,7 @@ final class IdentityRoutes {
           "GET /a2a/events/stream",
           "POST /a2a/session/create",
           "GET /a2a/session/list",
+          "GET /a2a/session/board",
           "POST /a2a/dm",
           "GET /a2a/dm/inbox",
           "POST /a2a/mailbox/outbound",
@@ -188,10 +189,15 @@ final class IdentityRoutes {
             "POST /a2a/session/join",
             "POST /a2a/session/leave",
             "POST /a2a/session/message",
-            "GET /a2a/session/context"
+            "GET /a2a/session/context",
+            "POST /a2a/session/board/update",
+            "POST /a2a/session/submit"
           }) {
         endpoints.add(route);
       }
+    }
+    if (level >= 3) {
+      endpoints.add("POST /a2a/session/orchestrate");
     }
     return new JsonObject()
         .put(A2aFields.LEVEL, level)

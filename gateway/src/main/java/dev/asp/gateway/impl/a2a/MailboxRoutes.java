@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Set;
 
 /**
  * The mailbox, the official client's transport (hub spec §10): {@code POST /a2a/mailbox/outbound}
@@ -42,15 +41,15 @@ final class MailboxRoutes {
   /** Most ids one acknowledgement names (§10). */
   static final int MAX_ACK = 500;
 
-  /** Types that need the task board (§8), which this operator does not have yet. */
-  private static final Set<String> BOARD_TYPES = Set.of("session_delegate", "session_submit");
-
   private final BusClient bus;
   private final A2aAuth auth;
   private final SessionBodies bodies;
+  private final BoardBodies board;
   private final long busTimeoutMs;
 
-  MailboxRoutes(BusClient bus, A2aAuth auth, SessionBodies bodies, long busTimeoutMs) {
+  MailboxRoutes(
+      BusClient bus, A2aAuth auth, SessionBodies bodies, BoardBodies board, long busTimeoutMs) {
+    this.board = board;
     this.bus = bus;
     this.auth = auth;
     this.bodies = bodies;
@@ -163,22 +162,19 @@ final class MailboxRoutes {
 
   /** The REST request a message type stands for, parsed as that route parses its body. */
   private SessionBodies.Parsed command(String type, JsonObject payload) {
-    if (BOARD_TYPES.contains(type)) {
-      throw new AspException(
-          A2aError.UNSUPPORTED_MESSAGE_TYPE,
-          type + " needs the task board, which is not available on this operator yet");
-    }
     return switch (type) {
       case "session_create" -> bodies.create(payload);
       case "session_join" -> bodies.join(payload);
       case "session_leave" -> bodies.leave(payload);
       case "session_message" -> bodies.message(payload);
+      case "session_delegate" -> board.delegate(payload);
+      case "session_submit" -> board.mailboxSubmit(payload);
       case "dm" -> dm(payload);
       default ->
           throw new AspException(
               A2aError.UNSUPPORTED_MESSAGE_TYPE,
               "unknown mailbox message type; this operator applies session_create, session_join,"
-                  + " session_leave, session_message and dm");
+                  + " session_leave, session_message, session_delegate, session_submit and dm");
     };
   }
 

@@ -20,8 +20,15 @@ final class SessionRoutes {
   private final A2aAuth auth;
   private final A2aGatewaySettings settings;
   private final SessionBodies bodies;
+  private final BoardBodies board;
 
-  SessionRoutes(BusClient bus, A2aAuth auth, A2aGatewaySettings settings, SessionBodies bodies) {
+  SessionRoutes(
+      BusClient bus,
+      A2aAuth auth,
+      A2aGatewaySettings settings,
+      SessionBodies bodies,
+      BoardBodies board) {
+    this.board = board;
     this.bus = bus;
     this.auth = auth;
     this.settings = settings;
@@ -35,6 +42,33 @@ final class SessionRoutes {
     router.post("/a2a/session/message").handler(this::message);
     router.get("/a2a/session/list").handler(this::list);
     router.get("/a2a/session/context").handler(this::context);
+    router.get("/a2a/session/board").handler(this::board);
+    router
+        .post("/a2a/session/board/update")
+        .handler(ctx -> call(ctx, board.update(A2aBodies.object(ctx))));
+    router
+        .post("/a2a/session/submit")
+        .handler(ctx -> call(ctx, board.submit(A2aBodies.object(ctx))));
+    router
+        .post("/a2a/session/orchestrate")
+        .handler(ctx -> call(ctx, board.orchestrate(A2aBodies.object(ctx))));
+  }
+
+  /** {@code GET /a2a/session/board} (§8.2): auth is optional; a private board needs a member. */
+  private void board(RoutingContext ctx) {
+    String id = ctx.queryParams().get(A2aFields.SESSION_ID);
+    JsonObject command =
+        SessionBodies.inSession(new JsonObject().put(A2aFields.SESSION_ID, id), new JsonObject());
+    auth.optional(ctx)
+        .compose(
+            caller -> {
+              if (caller != null) {
+                command.put(BusFields.CALLER, caller);
+              }
+              return bus.request(Addresses.A2A, A2aAction.BOARD_READ, command);
+            })
+        .onSuccess(reply -> A2aReplies.ok(ctx, reply))
+        .onFailure(ctx::fail);
   }
 
   private void create(RoutingContext ctx) {
