@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,7 +44,12 @@ class A2aMixedSessionTest {
   @BeforeAll
   static void start() {
     operator =
-        OperatorHarness.start(TestDatabase.fresh(), Map.of("ASP_A2A_SSE_KEEPALIVE_MS", "500"));
+        OperatorHarness.start(
+            TestDatabase.fresh(),
+            Map.of(
+                "ASP_A2A_SSE_KEEPALIVE_MS", "500",
+                "ASP_A2A_CONVERGE_WINDOW_MS", "300",
+                "ASP_A2A_SWEEP_MS", "50"));
     http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
     sseClient = operator.vertx.createHttpClient();
   }
@@ -252,5 +258,200 @@ class A2aMixedSessionTest {
         latePoll.encode().contains("from A"), "the transcript is there, only the secret is not");
     lateStream.close().await();
     plainStream.close().await();
+  }
+
+  @Test
+  @DisplayName(
+      "a board with a dependency, submits by a node and by the ASP agent, convergence and"
+          + " completion: the same events and payloads on poll, SSE, mailbox and the opted-in WS")
+  void boardOnEveryView() {
+    JsonObject a = hello();
+    JsonObject b = hello();
+    JsonObject d = hello();
+    String botHandle = "@acme" + System.nanoTime() % 100000 + ".bot";
+    String botToken =
+        operator.admin.createAgent(botHandle, "allowlist", List.of("@a2a.*")).await().token();
+    AspClient bot = operator.client(botToken);
+    List<String> botExtended = rawFrames(botToken, "/connect?extensions=a2a");
+    EventRecorder botPlain = new EventRecorder();
+    AspEventStream plainStream = bot.connect(botPlain);
+    plainStream.connected().await();
+    ok(http.post("/a2a/heartbeat", botToken, new JsonObject()));
+    String session =
+        ok(http.post(
+                "/a2a/session/create",
+                a.getString("node_secret"),
+                new JsonObject()
+                    .put("title", "board everywhere")
+                    .put(
+                        "invite_node_ids",
+                        new JsonArray()
+                            .add(b.getString("node_id"))
+                            .add(d.getString("node_id"))
+                            .add(botHandle))))
+            .getString("session_id");
+    for (JsonObject node : List.of(b, d)) {
+      ok(
+          http.post(
+              "/a2a/session/join",
+              node.getString("node_secret"),
+              new JsonObject().put("session_id", session)));
+    }
+    bot.join(session).await();
+    SseReader bStream =
+        SseReader.open(
+            sseClient,
+            operator.running.port(),
+            "/a2a/events/stream?duration_ms=30000",
+            b.getString("node_secret"),
+            null,
+            false);
+
+    JsonArray tasks =
+        ok(http.post(
+                "/a2a/session/board/update",
+                a.getString("node_secret"),
+                new JsonObject()
+                    .put("session_id", session)
+                    .put(
+                        "add_tasks",
+                        new JsonArray()
+                            .add(new JsonObject().put("title", "first"))
+                            .add(
+                                new JsonObject()
+                                    .put("title", "the bot's")
+                                    .put("assigned_to", botHandle)
+                                    .put("depends_on", new JsonArray().add(0))))))
+            .getJsonArray("added");
+    String asset = "sha256:" + "12".repeat(32);
+    ok(
+        http.post(
+            "/a2a/session/submit",
+            b.getString("node_secret"),
+            new JsonObject()
+                .put("session_id", session)
+                .put("task_id", tasks.getJsonObject(0).getString("task_id"))
+                .put("result_asset_id", asset)));
+    // the ASP agent works the board with its own token
+    JsonObject botDone =
+        ok(
+            http.post(
+                "/a2a/session/submit",
+                botToken,
+                new JsonObject()
+                    .put("session_id", session)
+                    .put("task_id", tasks.getJsonObject(1).getString("task_id"))
+                    .put("result_asset_id", asset)));
+    assertEquals("converging", botDone.getString("session_status"));
+
+    // every view until session_ended, keyed by event id with the §5.2 payload
+    Map<String, JsonObject> onPoll = new LinkedHashMap<>();
+    waitFor(
+        () -> {
+          JsonObject poll =
+              ok(
+                  http.post(
+                      "/a2a/events/poll",
+                      a.getString("node_secret"),
+                      new JsonObject().put("timeout_ms", 1000)));
+          poll.getJsonArray("events")
+              .forEach(e -> onPoll.put(((JsonObject) e).getString("event_id"), (JsonObject) e));
+          return onPoll.values().stream()
+              .anyMatch(e -> e.getString("type").equals("session_ended"));
+        });
+    Map<String, JsonObject> onSse = new LinkedHashMap<>();
+    bStream
+        .eventsUntil(
+            item ->
+                item instanceof SseReader.Event e
+                    && e.json().getString("type").equals("session_ended"),
+            WAIT)
+        .forEach(f -> onSse.put(f.json().getString("event_id"), f.json()));
+    bStream.close();
+    Map<String, JsonObject> onMailbox = new LinkedHashMap<>();
+    waitFor(
+        () -> {
+          JsonObject inbound =
+              ok(
+                  http.post(
+                      "/a2a/mailbox/inbound",
+                      d.getString("node_secret"),
+                      new JsonObject().put("cursor", (Object) null).put("limit", 100)));
+          inbound
+              .getJsonArray("messages")
+              .forEach(m -> onMailbox.put(((JsonObject) m).getString("id"), (JsonObject) m));
+          return onMailbox.values().stream()
+              .anyMatch(
+                  m -> "session_ended".equals(m.getJsonObject("payload").getString("event_type")));
+        });
+    waitFor(() -> botExtended.stream().anyMatch(f -> f.contains("\"session.ended\"")));
+    Map<String, JsonObject> onWs = new LinkedHashMap<>();
+    botExtended.stream()
+        .map(JsonObject::new)
+        .filter(f -> f.getString("type", "").startsWith("a2a."))
+        .forEach(f -> onWs.put(f.getString("event_id"), f));
+
+    // the ASP agent's opted-in socket has every extension event, its own submit included
+    List<String> wsTypes = onWs.values().stream().map(f -> f.getString("type")).toList();
+    assertEquals(
+        List.of(
+            "a2a.task_board_update",
+            "a2a.task_board_update",
+            "a2a.task_board_update",
+            "a2a.session_status",
+            "a2a.session_converged"),
+        wsTypes);
+    // each view has the same events as the socket, minus the node's own board change, with the
+    // same payloads; the mailbox adds the type as event_type
+    List<String> ids = List.copyOf(onWs.keySet());
+    assertEquals(withoutIndex(ids, 0), extensionIds(onPoll), "A: not its own add");
+    assertEquals(withoutIndex(ids, 1), extensionIds(onSse), "B: not its own submit");
+    for (String id : ids) {
+      JsonObject payload = onWs.get(id).getJsonObject("payload");
+      for (Map<String, JsonObject> view : List.of(onPoll, onSse)) {
+        if (view.containsKey(id)) {
+          assertEquals(payload, view.get(id).getJsonObject("payload"), id);
+          assertEquals(onWs.get(id).getString("type").substring(4), view.get(id).getString("type"));
+        }
+      }
+      JsonObject mail = onMailbox.get(id);
+      assertTrue(mail != null, "on the mailbox: " + id);
+      JsonObject mailPayload = mail.getJsonObject("payload").copy();
+      assertEquals(
+          onWs.get(id).getString("type").substring(4), mailPayload.remove("event_type"), id);
+      assertEquals(payload, mailPayload, id);
+    }
+    JsonObject converged = onWs.get(ids.get(4)).getJsonObject("payload");
+    assertEquals(2, converged.getJsonArray("results").size());
+    assertEquals(
+        "completed",
+        onPoll.values().stream()
+            .filter(e -> e.getString("type").equals("session_ended"))
+            .findFirst()
+            .orElseThrow()
+            .getJsonObject("payload")
+            .getString("status"));
+    // the plain socket: the end, never an extension event
+    botPlain.await(e -> e.type().equals("session.ended"), WAIT);
+    assertTrue(botPlain.events(session).stream().noneMatch(e -> e.type().startsWith("a2a.")));
+    plainStream.close().await();
+  }
+
+  private static List<String> extensionIds(Map<String, JsonObject> view) {
+    List<String> ids = new ArrayList<>();
+    view.forEach(
+        (id, event) -> {
+          String type = event.getString("type");
+          if (List.of("task_board_update", "session_status", "session_converged").contains(type)) {
+            ids.add(id);
+          }
+        });
+    return ids;
+  }
+
+  private static List<String> withoutIndex(List<String> ids, int index) {
+    List<String> out = new ArrayList<>(ids);
+    out.remove(index);
+    return out;
   }
 }
