@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       Pairs.class,
       Fanout.class,
       A2aFanout.class,
+      A2aBoard.class,
       Rate.class,
       Storm.class,
       Connections.class,
