@@ -453,6 +453,24 @@ class A2aBoardTest {
   }
 
   @Test
+  @DisplayName("the orchestrator role passes to the longest-joined participant when it leaves")
+  void orchestratorHandOver() {
+    Team t = team();
+    ok(
+        http.post(
+            "/a2a/session/leave",
+            t.a().secret(),
+            new JsonObject().put("sender_id", t.a().id()).put("session_id", t.session())));
+    error(
+        orchestrate(t.c(), t.session(), new JsonObject().put("force_converge", true)),
+        403,
+        "not_session_orchestrator");
+    JsonObject forced =
+        ok(orchestrate(t.b(), t.session(), new JsonObject().put("force_converge", true)));
+    assertEquals("converging", forced.getString("session_status"), "b joined first: b steers now");
+  }
+
+  @Test
   @DisplayName("bad input answers its 4xx with a correction and stores nothing")
   void badInputStoresNothing() {
     Team t = team();
