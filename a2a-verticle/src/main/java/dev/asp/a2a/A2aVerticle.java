@@ -2,6 +2,7 @@ package dev.asp.a2a;
 
 import dev.asp.a2a.impl.BoardCommands;
 import dev.asp.a2a.impl.BoardLeave;
+import dev.asp.a2a.impl.Dialog;
 import dev.asp.a2a.impl.DirectMessages;
 import dev.asp.a2a.impl.EventViews;
 import dev.asp.a2a.impl.Inbox;
@@ -90,6 +91,7 @@ public final class A2aVerticle extends VerticleBase {
             settings.offlineMs());
     DirectMessages dms = new DirectMessages(pool, bus, announcer, views);
     Inbox inbox = new Inbox(pool, views);
+    Dialog dialog = new Dialog(pool, announcer, views);
     MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, board, settings, nodes);
     MailboxView mailbox = new MailboxView(pool, views, settings);
     dispatcher =
@@ -113,7 +115,10 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.BOARD_READ, board::read)
             .on(A2aAction.BOARD_UPDATE, nodes.gated(2, board::update))
             .on(A2aAction.SUBMIT, nodes.gated(2, board::submit))
-            .on(A2aAction.ORCHESTRATE, nodes.gated(3, board::orchestrate));
+            .on(A2aAction.ORCHESTRATE, nodes.gated(3, board::orchestrate))
+            .on(A2aAction.DIALOG_POST, nodes.gated(2, dialog::post))
+            .on(A2aAction.DIALOG_HISTORY, dialog::history)
+            .on(A2aAction.DIALOG_THREAD, dialog::thread);
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(

@@ -220,6 +220,64 @@ public final class A2aQueries {
           + " AS db_now FROM a2a_sessions a JOIN sessions s ON s.id = a.session_id"
           + " WHERE a.session_id = $1";
 
+  // --- dialog (§11)
+
+  /**
+   * $1 session, $2 message id, $3 caller → a row when the message is in the session and the caller
+   * may see it: a post through its index, else (a plain message) by the log itself.
+   */
+  public static final String VISIBLE_MESSAGE =
+      "(SELECT 1 FROM a2a_dialog d JOIN events e ON e.session_id = d.session_id"
+          + " AND e.sequence = d.sequence WHERE d.session_id = $1 AND d.message_id = $2"
+          + " AND (e.audience IS NULL OR $3 = ANY (e.audience)))"
+          + " UNION ALL (SELECT 1 FROM events e WHERE e.session_id = $1"
+          + " AND e.type = 'session.message' AND e.payload ->> 'id' = $2"
+          + " AND (e.audience IS NULL OR $3 = ANY (e.audience))) LIMIT 1";
+
+  /** $1 message id, $2 session, $3 sequence, $4 dialog type, $5 reference or NULL. */
+  public static final String INSERT_DIALOG =
+      "INSERT INTO a2a_dialog (message_id, session_id, sequence, dialog_type, reference_id)"
+          + " VALUES ($1, $2, $3, $4, $5)";
+
+  private static final String POST_COLUMNS =
+      "e.session_id, e.sequence, e.event_id, e.created_at, e.payload, e.origin";
+
+  /** $1 session, $2 after this sequence, $3 dialog type or NULL, $4 reader, $5 limit. */
+  public static final String DIALOG_PAGE =
+      "SELECT "
+          + POST_COLUMNS
+          + " FROM a2a_dialog d JOIN events e ON e.session_id = d.session_id"
+          + " AND e.sequence = d.sequence WHERE d.session_id = $1 AND d.sequence > $2"
+          + " AND ($3::text IS NULL OR d.dialog_type = $3)"
+          + " AND (e.audience IS NULL OR $4 = ANY (e.audience)) ORDER BY d.sequence LIMIT $5";
+
+  /**
+   * $1 message id → its session and the root of its thread: up the reference ids through the posts
+   * (a reference always names an earlier message, so the climb ends); the root is the last post's
+   * reference when that is a plain message. A plain message that posts answer is a root.
+   */
+  public static final String DIALOG_ROOT =
+      "WITH RECURSIVE up (message_id, reference_id, session_id, depth) AS ("
+          + " SELECT message_id, reference_id, session_id, 0 FROM a2a_dialog WHERE message_id = $1"
+          + " UNION ALL SELECT d.message_id, d.reference_id, d.session_id, up.depth + 1"
+          + " FROM a2a_dialog d JOIN up ON d.message_id = up.reference_id WHERE up.depth < 10000)"
+          + " (SELECT session_id, COALESCE(reference_id, message_id) AS root_id FROM up"
+          + " ORDER BY depth DESC LIMIT 1)"
+          + " UNION ALL (SELECT session_id, $1::text AS root_id FROM a2a_dialog"
+          + " WHERE reference_id = $1 AND NOT EXISTS (SELECT 1 FROM up) LIMIT 1)";
+
+  /** $1 session, $2 root id, $3 reader, $4 limit → the thread's visible posts, ascending. */
+  public static final String DIALOG_THREAD =
+      "WITH RECURSIVE down (message_id, sequence) AS ("
+          + " SELECT message_id, sequence FROM a2a_dialog WHERE session_id = $1"
+          + " AND (message_id = $2 OR reference_id = $2)"
+          + " UNION SELECT d.message_id, d.sequence FROM a2a_dialog d"
+          + " JOIN down ON d.reference_id = down.message_id)"
+          + " SELECT "
+          + POST_COLUMNS
+          + " FROM down JOIN events e ON e.session_id = $1 AND e.sequence = down.sequence"
+          + " WHERE (e.audience IS NULL OR $3 = ANY (e.audience)) ORDER BY e.sequence LIMIT $4";
+
   // --- pull views
 
   public static final String ENSURE_VIEW =

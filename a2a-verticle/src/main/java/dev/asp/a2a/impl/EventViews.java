@@ -112,8 +112,10 @@ public final class EventViews {
         if (kind == SessionKind.DM) {
           yield typed(DIRECT_MESSAGE, directMessage(msg));
         }
-        yield typed(
-            msg.getValue(A2aFields.DIALOG_TYPE) != null ? DIALOG_MESSAGE : SESSION_MESSAGE, msg);
+        if (msg.getValue(A2aFields.DIALOG_TYPE) != null) {
+          yield typed(DIALOG_MESSAGE, post(row, payload));
+        }
+        yield typed(SESSION_MESSAGE, msg);
       }
       case DISCONNECTED, RECONNECTED, REOPENED -> null;
     };
@@ -188,6 +190,42 @@ public final class EventViews {
         .put(A2aFields.METADATA, shown)
         .put(A2aFields.SEQUENCE, stored.getLong(Fields.SEQUENCE))
         .put(A2aFields.CREATED_AT, A2aTimes.iso(stored.getLong(Fields.CREATED_AT)));
+  }
+
+  /**
+   * The dialog post object of §11 from a stored {@code session.message} with {@code
+   * metadata.a2a.dialog_type}: its context (session, deliberation or pipeline) named from {@code
+   * metadata.a2a.context}, its content exactly as posted.
+   */
+  public JsonObject post(Row row, JsonObject stored) {
+    JsonObject msg = message(row, stored);
+    JsonObject metadata = stored.getJsonObject(Fields.METADATA);
+    JsonObject a2a =
+        metadata != null && metadata.getValue(A2aFields.A2A) instanceof JsonObject side
+            ? side
+            : new JsonObject();
+    JsonObject context = a2a.getJsonObject(A2aFields.CONTEXT, new JsonObject());
+    String contextType = context.getString(A2aFields.TYPE, Dialog.CONTEXT_SESSION);
+    String contextId = context.getString(A2aFields.ID, msg.getString(A2aFields.SESSION_ID));
+    String from = msg.getString(A2aFields.FROM_NODE_ID);
+    return new JsonObject()
+        .put(A2aFields.ID, msg.getString(A2aFields.ID))
+        .put(A2aFields.MESSAGE_ID, msg.getString(A2aFields.ID))
+        .put(A2aFields.CONTEXT_TYPE, contextType)
+        .put(A2aFields.CONTEXT_ID, contextId)
+        .put(A2aFields.SESSION_ID, msg.getString(A2aFields.SESSION_ID))
+        .put(A2aFields.DELIBERATION_ID, "deliberation".equals(contextType) ? contextId : null)
+        .put(A2aFields.PIPELINE_ID, "pipeline".equals(contextType) ? contextId : null)
+        .put(A2aFields.FROM_NODE_ID, from)
+        .put(A2aFields.FROM_NODE_ID_CAMEL, from)
+        .put(A2aFields.TO_NODE_ID, msg.getValue(A2aFields.TO_NODE_ID))
+        .put(A2aFields.DIALOG_TYPE, msg.getValue(A2aFields.DIALOG_TYPE))
+        .put(A2aFields.REFERENCE_ID, a2a.getValue(A2aFields.REFERENCE_ID))
+        .put(A2aFields.ROUND, a2a.getValue(A2aFields.ROUND))
+        .put(A2aFields.PHASE, a2a.getValue(A2aFields.PHASE))
+        .put(A2aFields.CONTENT, msg.getValue(A2aFields.PAYLOAD))
+        .put(A2aFields.SEQUENCE, msg.getValue(A2aFields.SEQUENCE))
+        .put(A2aFields.CREATED_AT, msg.getValue(A2aFields.CREATED_AT));
   }
 
   /** The {@code direct_message} payload of §5.2 from a Msg. */

@@ -154,5 +154,23 @@ public enum A2aAction {
    * {@code {caller, query?, capabilities:[keyword], signals:[signal], limit}} → the {@code
    * discover} body (§9).
    */
-  DISCOVER
+  DISCOVER,
+  /**
+   * {@code {caller, context_type: "session", context_id, dialog_type, content, to (handle)?,
+   * reference_id?, round?}} → the {@code dialog} body (§11): a typed post in the context's backing
+   * session. Fails {@code session_not_found}, {@code not_session_participant}, {@code
+   * not_session_orchestrator} (an {@code orchestrate} post), {@code validation_error} (recipient or
+   * reference unknown), {@code session_closed}, {@code unsupported_session_kind}.
+   */
+  DIALOG_POST,
+  /**
+   * {@code {caller, context_type, context_id, limit, cursor?, dialog_type?}} → {@code
+   * {messages:[post], next_cursor, count}}: the context's posts the caller may see, ascending.
+   */
+  DIALOG_HISTORY,
+  /**
+   * {@code {caller, message_id}} → {@code {root_id, messages:[post], count}}: the thread the post
+   * belongs to; {@code message_not_found} when unknown or not visible.
+   */
+  DIALOG_THREAD
 }

@@ -207,6 +207,19 @@ public final class A2aFields {
   public static final String METHOD = "method";
   public static final String SUBMITTED_BY = "submitted_by";
 
+  // dialog (§11)
+  public static final String DELIBERATION_ID = "deliberation_id";
+  public static final String PIPELINE_ID = "pipeline_id";
+  public static final String DIALOG_ID = "dialog_id";
+  public static final String CONTEXT_TYPE = "context_type";
+  public static final String CONTEXT_ID = "context_id";
+  public static final String REFERENCE_ID = "reference_id";
+  public static final String ROUND = "round";
+  public static final String PHASE = "phase";
+  public static final String VISIBLE_TO = "visible_to";
+  public static final String CONFIDENCE = "confidence";
+  public static final String ROOT_ID = "root_id";
+
   // errors
   public static final String ERROR = "error";
   public static final String CORRECTION = "correction";

@@ -49,6 +49,19 @@ public final class A2aErrors {
     FIXES.put(A2aError.HELLO_RATE_LIMIT, "wait retry_after_ms, then say hello again");
     FIXES.put(A2aError.SERVER_BUSY, "retry after Retry-After seconds: nothing was done");
     FIXES.put(A2aError.INTERNAL_ERROR, "retry later; the operator logged the failure");
+    FIXES.put(
+        A2aError.CONTEXT_REQUIRED, "name exactly one of session_id, deliberation_id, pipeline_id");
+    FIXES.put(
+        A2aError.INVALID_DIALOG_TYPE,
+        "use one of challenge, respond, agree, disagree, build_on, synthesize, vote, amend,"
+            + " second, task_update, orchestrate, direct_message");
+    FIXES.put(A2aError.MESSAGE_NOT_FOUND, "check the message id; you must be able to see it");
+    FIXES.put(A2aError.TASK_NOT_FOUND, "read the board: GET /a2a/session/board?session_id=…");
+    FIXES.put(A2aError.TASK_ALREADY_COMPLETED, "nothing to do: the task is completed");
+    FIXES.put(A2aError.TASK_BLOCKED, "submit its dependencies first");
+    FIXES.put(A2aError.NOT_TASK_ASSIGNEE, "submit your own tasks, or ask the orchestrator");
+    FIXES.put(
+        A2aError.NOT_SESSION_ORCHESTRATOR, "ask the session's orchestrator (orchestrator_id)");
   }
 
   private A2aErrors() {}

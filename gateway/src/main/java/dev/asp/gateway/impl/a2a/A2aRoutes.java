@@ -58,6 +58,7 @@ public final class A2aRoutes {
       new DmRoutes(bus, auth, settings, pulling).mount(router);
       new EventStreamRoutes(auth, settings, pulling).mount(router);
       new MailboxRoutes(bus, auth, bodies, board, busTimeoutMs).mount(router);
+      new DialogRoutes(bus, auth, bodies).mount(router);
     }
     router
         .route("/a2a/*")

@@ -174,6 +174,8 @@ final class IdentityRoutes {
           "POST /a2a/session/create",
           "GET /a2a/session/list",
           "GET /a2a/session/board",
+          "GET /a2a/dialog/history",
+          "GET /a2a/dialog/thread/:messageId",
           "POST /a2a/dm",
           "GET /a2a/dm/inbox",
           "POST /a2a/mailbox/outbound",
@@ -191,7 +193,8 @@ final class IdentityRoutes {
             "POST /a2a/session/message",
             "GET /a2a/session/context",
             "POST /a2a/session/board/update",
-            "POST /a2a/session/submit"
+            "POST /a2a/session/submit",
+            "POST /a2a/dialog"
           }) {
         endpoints.add(route);
       }
