@@ -215,6 +215,101 @@ final class HubNodes {
     };
   }
 
+  // --- the mailbox (hub spec §10), as the official client sends it
+
+  /**
+   * {@code POST /a2a/mailbox/inbound} with {@code cursor} (null: every unacknowledged message from
+   * the oldest); checks the reply's shape and returns it.
+   */
+  static JsonObject inbound(RawHttp http, Node node, String cursor, int limit) {
+    JsonObject reply =
+        ok(
+            http.post(
+                "/a2a/mailbox/inbound",
+                node.secret(),
+                new JsonObject()
+                    .put("sender_id", node.id())
+                    .put("proxy_protocol_version", "1.0.0")
+                    .put("cursor", cursor)
+                    .put("limit", limit)));
+    assertTrue(reply.containsKey("next_cursor"), reply.encode());
+    assertNotNull(reply.getBoolean("has_more"), reply.encode());
+    assertTrue(reply.getJsonArray("messages").size() <= limit, reply.encode());
+    return reply;
+  }
+
+  static List<JsonObject> messages(JsonObject inbound) {
+    List<JsonObject> list = new ArrayList<>();
+    inbound.getJsonArray("messages").forEach(m -> list.add((JsonObject) m));
+    return list;
+  }
+
+  /**
+   * What identifies a mailbox message against {@link #expectedView}: {@code event_id type}, with
+   * the §5.2 type (an invite is {@code collaboration_invite} there, anything else a {@code
+   * session_event} naming its type).
+   */
+  static String mailboxKey(JsonObject message) {
+    String type = message.getString("type");
+    return message.getString("id")
+        + " "
+        + (type.equals("collaboration_invite")
+            ? "session_invite"
+            : message.getJsonObject("payload").getString("event_type"));
+  }
+
+  /** The keys of {@link #expectedView} without their sequence, to compare with mailbox keys. */
+  static List<String> withoutSequence(List<String> viewKeys) {
+    return viewKeys.stream().map(k -> k.substring(0, k.lastIndexOf(' '))).toList();
+  }
+
+  /** {@code POST /a2a/mailbox/ack}; the number newly acknowledged. */
+  static int ack(RawHttp http, Node node, List<String> ids) {
+    JsonObject reply =
+        ok(
+            http.post(
+                "/a2a/mailbox/ack",
+                node.secret(),
+                new JsonObject()
+                    .put("sender_id", node.id())
+                    .put("message_ids", new JsonArray(new ArrayList<Object>(ids)))));
+    assertEquals("ok", reply.getString("status"), reply.encode());
+    return reply.getInteger("acked");
+  }
+
+  /** One {@code session_message} of a mailbox batch, under the idempotency key {@code id}. */
+  static JsonObject mailboxMessage(String id, String session, Object payload) {
+    return new JsonObject()
+        .put("id", id)
+        .put("type", "session_message")
+        .put("payload", new JsonObject().put("session_id", session).put("payload", payload))
+        .put("priority", "normal")
+        .putNull("ref_id");
+  }
+
+  /**
+   * {@code POST /a2a/mailbox/outbound}; completes with the batch's {@code results}, each checked to
+   * be {@code ok}.
+   */
+  static Future<JsonArray> outbound(RawHttp http, Node sender, JsonArray messages) {
+    return http.postAsync(
+            "/a2a/mailbox/outbound",
+            sender.secret(),
+            new JsonObject()
+                .put("sender_id", sender.id())
+                .put("proxy_protocol_version", "1.0.0")
+                .put("messages", messages))
+        .map(
+            response -> {
+              JsonArray results = ok(response).getJsonArray("results");
+              assertEquals(messages.size(), results.size(), results.encode());
+              for (Object result : results) {
+                assertEquals("ok", ((JsonObject) result).getString("status"), results.encode());
+              }
+              return results;
+            });
+  }
+
   /** The request that holds the node's poll channel now, as committed (null before any poll). */
   static String activeRequest(TestSql sql, Node node) {
     return (String)
