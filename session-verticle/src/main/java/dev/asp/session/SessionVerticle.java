@@ -124,7 +124,7 @@ public final class SessionVerticle extends VerticleBase {
             .apply(body)
             .map(
                 committed -> {
-                  announcer.announce(committed.announcement());
+                  announcer.announce(committed);
                   return committed.reply();
                 });
   }

@@ -345,7 +345,7 @@ public final class BoardCommands {
         .compose(p -> pool.withTransaction(p::run))
         .map(
             committed -> {
-              announcer.announce(committed.announcement());
+              announcer.announce(committed);
               return committed.reply();
             });
   }

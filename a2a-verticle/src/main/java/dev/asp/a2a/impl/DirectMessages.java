@@ -84,7 +84,7 @@ public final class DirectMessages {
         .compose(v -> attempt(dm, 1))
         .map(
             committed -> {
-              announcer.announce(committed.announcement());
+              announcer.announce(committed);
               return committed.reply();
             });
   }

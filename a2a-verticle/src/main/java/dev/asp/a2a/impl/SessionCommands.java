@@ -81,7 +81,7 @@ public final class SessionCommands {
   /**
    * A command whose pre-checks (liveness, trust over the bus) are done: what is left runs on the
    * given connection, which must be in a transaction the caller commits. After that commit the
-   * caller announces {@link Committed#announcement()} ({@link #announce}) and replies with {@link
+   * caller announces {@link Committed#announcements()} ({@link #announce}) and replies with {@link
    * Committed#reply()}. It fails with the command's {@link A2aError}s, read under the session lock.
    */
   @FunctionalInterface
@@ -91,7 +91,7 @@ public final class SessionCommands {
 
   /** Publishes what a committed command appended, as the session verticle does (after commit). */
   public void announce(Committed committed) {
-    announcer.announce(committed.announcement());
+    announcer.announce(committed);
   }
 
   /** A prepared command in a transaction of its own, announced after commit. */
@@ -507,7 +507,7 @@ public final class SessionCommands {
   }
 
   private JsonObject announced(Committed committed) {
-    announcer.announce(committed.announcement());
+    announcer.announce(committed);
     return committed.reply();
   }
 

@@ -97,7 +97,7 @@ public final class Sweeper {
                   pool.withTransaction(conn -> finish(conn, id))
                       .map(
                           committed -> {
-                            announcer.announce(committed.announcement());
+                            announcer.announce(committed);
                             return (Void) null;
                           }));
     }

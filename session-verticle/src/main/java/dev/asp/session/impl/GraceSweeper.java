@@ -138,7 +138,7 @@ public final class GraceSweeper {
               if (committed == null) {
                 return false;
               }
-              announcer.announce(committed.announcement());
+              announcer.announce(committed);
               return true;
             });
   }

@@ -49,7 +49,7 @@ final class SessionByTransaction {
         .map(
             committed -> {
               if (!committed.events().isEmpty()) {
-                announcer.announce(committed.announcement());
+                announcer.announce(committed);
                 changed.add(id);
               }
               return changed;

@@ -42,6 +42,13 @@ public final class EventAnnouncer {
             .register(registry == null ? new CompositeMeterRegistry() : registry);
   }
 
+  /** Announces every session's events a command committed, in order. */
+  public void announce(Committed committed) {
+    for (Announcement announcement : committed.announcements()) {
+      announce(announcement);
+    }
+  }
+
   public void announce(Announcement announcement) {
     if (!announcement.isEmpty()) {
       committed.increment(announcement.events().size());
