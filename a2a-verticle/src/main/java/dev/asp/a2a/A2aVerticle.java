@@ -13,6 +13,7 @@ import dev.asp.a2a.impl.Pulls;
 import dev.asp.a2a.impl.Reminders;
 import dev.asp.a2a.impl.SessionCommands;
 import dev.asp.a2a.impl.SessionReads;
+import dev.asp.a2a.impl.Subscriptions;
 import dev.asp.a2a.impl.Sweeper;
 import dev.asp.protocol.a2a.A2aAction;
 import dev.asp.protocol.bus.ActionDispatcher;
@@ -94,6 +95,7 @@ public final class A2aVerticle extends VerticleBase {
     Dialog dialog = new Dialog(pool, announcer, views);
     MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, board, settings, nodes);
     MailboxView mailbox = new MailboxView(pool, views, settings);
+    Subscriptions subscriptions = new Subscriptions(pool, settings.maxSubscriptions());
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
             .on(A2aAction.NODE_SEEN, nodes::seen)
@@ -118,7 +120,9 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.ORCHESTRATE, nodes.gated(3, board::orchestrate))
             .on(A2aAction.DIALOG_POST, nodes.gated(2, dialog::post))
             .on(A2aAction.DIALOG_HISTORY, dialog::history)
-            .on(A2aAction.DIALOG_THREAD, dialog::thread);
+            .on(A2aAction.DIALOG_THREAD, dialog::thread)
+            .on(A2aAction.SUBSCRIBE, nodes.gated(2, subscriptions::subscribe))
+            .on(A2aAction.SUBSCRIPTIONS, subscriptions::list);
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(

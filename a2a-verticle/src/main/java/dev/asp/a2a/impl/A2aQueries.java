@@ -543,4 +543,70 @@ public final class A2aQueries {
       "SELECT last_pull_at, last_cursor, last_pull_at > "
           + DB_NOW
           + " - $2 AS recent FROM a2a_mailbox_clients WHERE node = $1";
+
+  // --- subscriptions (hub spec §9)
+
+  /**
+   * Serialises one node's subscribes: the limit is a count of its rows, which a row lock cannot
+   * guard before the rows exist, so a transaction-scoped advisory lock on the node stands in.
+   */
+  static final String LOCK_SUBSCRIBER =
+      "SELECT pg_advisory_xact_lock(hashtextextended('a2a_subscriptions:' || $1, 0))";
+
+  /** $1 node, $2 topic, $3 now, $4 the limit: inserted only below it; no row when not inserted. */
+  static final String SUBSCRIBE =
+      "INSERT INTO a2a_subscriptions (node, topic, created_at)"
+          + " SELECT $1, $2, $3 WHERE (SELECT count(*) FROM a2a_subscriptions WHERE node = $1) < $4"
+          + " ON CONFLICT (node, topic) DO NOTHING RETURNING topic";
+
+  static final String IS_SUBSCRIBED =
+      "SELECT 1 FROM a2a_subscriptions WHERE node = $1 AND topic = $2";
+
+  static final String UNSUBSCRIBE = "DELETE FROM a2a_subscriptions WHERE node = $1 AND topic = $2";
+
+  static final String COUNT_SUBSCRIPTIONS =
+      "SELECT count(*) AS n FROM a2a_subscriptions WHERE node = $1";
+
+  static final String SUBSCRIPTIONS =
+      "SELECT topic, created_at FROM a2a_subscriptions WHERE node = $1"
+          + " ORDER BY created_at, topic";
+
+  /** Who subscribes to any of the topics $1, except $2 (the actor), in handle order. */
+  static final String SUBSCRIBERS =
+      "SELECT node, topic FROM a2a_subscriptions WHERE topic = ANY($1) AND node <> $2"
+          + " ORDER BY node, topic";
+
+  // --- notices
+
+  /** At most one notice per (subscriber, task, type): no row returned when one went out before. */
+  static final String CLAIM_NOTICE =
+      "INSERT INTO a2a_notices (node, task_id, type) VALUES ($1, $2, $3)"
+          + " ON CONFLICT DO NOTHING RETURNING node";
+
+  /** $1's notice session, its row locked (before the session row) so one replacer wins. */
+  static final String NOTICE_SESSION =
+      "SELECT session_id FROM a2a_notice_sessions WHERE node = $1 FOR UPDATE";
+
+  /**
+   * Records $2 as $1's notice session. No row returned: a concurrent first notice committed the
+   * node's session first (the insert waited for it).
+   */
+  static final String INSERT_NOTICE_SESSION =
+      "INSERT INTO a2a_notice_sessions (node, session_id) VALUES ($1, $2)"
+          + " ON CONFLICT (node) DO NOTHING RETURNING session_id";
+
+  /** The node's notice session ended (through ASP): $2 replaces it. */
+  static final String REPLACE_NOTICE_SESSION =
+      "UPDATE a2a_notice_sessions SET session_id = $2 WHERE node = $1";
+
+  /** Lets a lost first-notice race undo its session insert without undoing the board change. */
+  static final String SAVEPOINT_NOTICE = "SAVEPOINT a2a_notice_session";
+
+  static final String ROLLBACK_NOTICE = "ROLLBACK TO SAVEPOINT a2a_notice_session";
+
+  static final String RELEASE_NOTICE = "RELEASE SAVEPOINT a2a_notice_session";
+
+  /** The signals of task $2 in session $1, read without a lock (the pre-check of a submit). */
+  static final String TASK_SIGNALS =
+      "SELECT signals FROM a2a_tasks WHERE session_id = $1 AND task_id = $2";
 }

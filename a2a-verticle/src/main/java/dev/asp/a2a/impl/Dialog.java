@@ -61,7 +61,7 @@ public final class Dialog {
     return pool.withTransaction(conn -> postLocked(conn, body))
         .map(
             committed -> {
-              announcer.announce(committed.announcement());
+              announcer.announce(committed);
               return committed.reply();
             });
   }

@@ -199,6 +199,8 @@ public final class A2aFields {
 
   // subscriptions, discover (§9)
   public static final String ACTION = "action";
+  public static final String SUBSCRIBE = "subscribe";
+  public static final String UNSUBSCRIBE = "unsubscribe";
   public static final String SUBSCRIBED = "subscribed";
   public static final String SUBSCRIPTIONS = "subscriptions";
   public static final String QUERY = "query";

@@ -59,6 +59,7 @@ public final class A2aRoutes {
       new EventStreamRoutes(auth, settings, pulling).mount(router);
       new MailboxRoutes(bus, auth, bodies, board, busTimeoutMs).mount(router);
       new DialogRoutes(bus, auth, bodies).mount(router);
+      new DiscoverRoutes(bus, auth).mount(router);
     }
     router
         .route("/a2a/*")
