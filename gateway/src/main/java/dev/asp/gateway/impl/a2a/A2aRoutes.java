@@ -53,13 +53,14 @@ public final class A2aRoutes {
       SessionBodies bodies = new SessionBodies(auth, settings);
       new IdentityRoutes(bus, auth, settings, pulling).mount(router);
       BoardBodies board = new BoardBodies(auth);
-      new SessionRoutes(bus, auth, settings, bodies, board).mount(router);
+      A2aCalls calls = new A2aCalls(bus, auth);
+      new SessionRoutes(calls, bus, auth, settings, bodies, board).mount(router);
       new EventRoutes(auth, settings, pulling).mount(router);
       new DmRoutes(bus, auth, settings, pulling).mount(router);
       new EventStreamRoutes(auth, settings, pulling).mount(router);
       new MailboxRoutes(bus, auth, bodies, board, busTimeoutMs).mount(router);
-      new DialogRoutes(bus, auth, bodies).mount(router);
-      new DiscoverRoutes(bus, auth).mount(router);
+      new DialogRoutes(calls, auth, bodies).mount(router);
+      new DiscoverRoutes(calls).mount(router);
     }
     router
         .route("/a2a/*")

@@ -4,9 +4,6 @@ import dev.asp.protocol.AspException;
 import dev.asp.protocol.a2a.A2aAction;
 import dev.asp.protocol.a2a.A2aError;
 import dev.asp.protocol.a2a.A2aFields;
-import dev.asp.protocol.bus.Addresses;
-import dev.asp.protocol.bus.BusClient;
-import dev.asp.protocol.bus.BusFields;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -39,12 +36,12 @@ final class DialogRoutes {
 
   static final int MAX_HISTORY = 200;
 
-  private final BusClient bus;
+  private final A2aCalls calls;
   private final A2aAuth auth;
   private final SessionBodies bodies;
 
-  DialogRoutes(BusClient bus, A2aAuth auth, SessionBodies bodies) {
-    this.bus = bus;
+  DialogRoutes(A2aCalls calls, A2aAuth auth, SessionBodies bodies) {
+    this.calls = calls;
     this.auth = auth;
     this.bodies = bodies;
   }
@@ -201,13 +198,6 @@ final class DialogRoutes {
   }
 
   private void call(RoutingContext ctx, A2aAction action, String sender, JsonObject command) {
-    auth.required(ctx)
-        .compose(
-            caller -> {
-              auth.requireCaller(A2aFields.SENDER_ID, sender, caller);
-              return bus.request(Addresses.A2A, action, command.put(BusFields.CALLER, caller));
-            })
-        .onSuccess(reply -> A2aReplies.ok(ctx, reply))
-        .onFailure(ctx::fail);
+    calls.call(ctx, action, A2aFields.SENDER_ID, sender, command);
   }
 }

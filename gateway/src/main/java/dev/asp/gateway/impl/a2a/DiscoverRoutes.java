@@ -2,11 +2,6 @@ package dev.asp.gateway.impl.a2a;
 
 import dev.asp.protocol.a2a.A2aAction;
 import dev.asp.protocol.a2a.A2aFields;
-import dev.asp.protocol.a2a.Capabilities;
-import dev.asp.protocol.bus.Addresses;
-import dev.asp.protocol.bus.BusClient;
-import dev.asp.protocol.bus.BusFields;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,10 +9,10 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * {@code POST /a2a/subscribe}, {@code GET /a2a/subscriptions} and {@code POST /a2a/discover} (hub
- * spec §9). Every field is checked and normalised here (topics, capability keywords, signals,
- * limits), so the A2A verticle sees only the bus shapes of {@link A2aAction#SUBSCRIBE}, {@link
- * A2aAction#SUBSCRIPTIONS} and {@link A2aAction#DISCOVER}, and bad input stores nothing.
+ * {@code POST /a2a/subscribe} and {@code GET /a2a/subscriptions} (hub spec §9). Every field is
+ * checked and normalised here, so the A2A verticle sees only the bus shapes of {@link
+ * A2aAction#SUBSCRIBE} and {@link A2aAction#SUBSCRIPTIONS}, and bad input stores nothing. Discover
+ * is not served yet.
  */
 final class DiscoverRoutes {
   static final int MAX_TOPIC = 50;
@@ -25,24 +20,12 @@ final class DiscoverRoutes {
   /** A raw topic or query longer than this is refused before it is normalised. */
   static final int MAX_RAW = 1000;
 
-  static final int MAX_QUERY = 500;
-
-  /**
-   * Capability strings a discover may list (their keywords are bounded by {@link Capabilities}).
-   */
-  static final int MAX_CAPABILITIES = 50;
-
-  static final int MAX_LIMIT = 50;
-  static final int DEFAULT_LIMIT = 10;
-
   private static final Pattern SPACE = Pattern.compile("\\s+");
 
-  private final BusClient bus;
-  private final A2aAuth auth;
+  private final A2aCalls calls;
 
-  DiscoverRoutes(BusClient bus, A2aAuth auth) {
-    this.bus = bus;
-    this.auth = auth;
+  DiscoverRoutes(A2aCalls calls) {
+    this.calls = calls;
   }
 
   void mount(Router router) {
@@ -102,73 +85,8 @@ final class DiscoverRoutes {
     call(ctx, A2aAction.SUBSCRIPTIONS, A2aFields.NODE_ID, node, new JsonObject());
   }
 
-  /**
-   * {@code {sender_id, query?, capabilities?, signals?, limit?}}: the query trimmed (blank is
-   * none), capabilities as their keywords (§3), signals as on the board, limit 1..50.
-   */
-  // not mounted yet: the A2A verticle does not answer DISCOVER (issue 12, next step)
-  @SuppressWarnings("unused")
-  private void discover(RoutingContext ctx) {
-    JsonObject body = A2aBodies.object(ctx);
-    String sender = SessionBodies.sender(body);
-    String query = A2aBodies.string(body, MAX_QUERY, A2aFields.QUERY);
-    if (query != null) {
-      query = query.trim();
-    }
-    Object capabilities = body.getValue(A2aFields.CAPABILITIES);
-    if (capabilities != null) {
-      if (!(capabilities instanceof JsonArray array)) {
-        throw A2aErrors.invalid(
-            A2aFields.CAPABILITIES,
-            "array of strings",
-            capabilities,
-            "capabilities must be an array of strings");
-      }
-      if (array.size() > MAX_CAPABILITIES) {
-        throw A2aErrors.invalid(
-            A2aFields.CAPABILITIES,
-            "at most " + MAX_CAPABILITIES + " items",
-            capabilities,
-            "capabilities has more than " + MAX_CAPABILITIES + " items");
-      }
-      for (int i = 0; i < array.size(); i++) {
-        if (!(array.getValue(i) instanceof String text) || text.length() > MAX_RAW) {
-          throw A2aErrors.invalid(
-              A2aFields.CAPABILITIES + "[" + i + "]",
-              "string",
-              array.getValue(i),
-              "capabilities must be strings");
-        }
-      }
-    }
-    JsonArray keywords = new JsonArray(Capabilities.keywords(capabilities));
-    JsonArray signals = BoardBodies.signals(body.getValue(A2aFields.SIGNALS), A2aFields.SIGNALS);
-    Long limit = A2aBodies.integer(body, A2aFields.LIMIT, false);
-    if (limit != null && (limit < 1 || limit > MAX_LIMIT)) {
-      throw A2aErrors.invalid(
-          A2aFields.LIMIT, "1.." + MAX_LIMIT, limit, "limit must be between 1 and " + MAX_LIMIT);
-    }
-    JsonObject command =
-        new JsonObject()
-            .put(A2aFields.CAPABILITIES, keywords)
-            .put(A2aFields.SIGNALS, signals)
-            .put(A2aFields.LIMIT, limit == null ? DEFAULT_LIMIT : limit.intValue());
-    if (query != null && !query.isEmpty()) {
-      command.put(A2aFields.QUERY, query);
-    }
-    call(ctx, A2aAction.DISCOVER, A2aFields.SENDER_ID, sender, command);
-  }
-
-  /** Authenticates, checks the field naming the caller, and asks the A2A verticle. */
   private void call(
       RoutingContext ctx, A2aAction action, String field, String given, JsonObject command) {
-    auth.required(ctx)
-        .compose(
-            caller -> {
-              auth.requireCaller(field, given, caller);
-              return bus.request(Addresses.A2A, action, command.put(BusFields.CALLER, caller));
-            })
-        .onSuccess(reply -> A2aReplies.ok(ctx, reply))
-        .onFailure(ctx::fail);
+    calls.call(ctx, action, field, given, command);
   }
 }

@@ -174,6 +174,7 @@ final class IdentityRoutes {
           "POST /a2a/session/create",
           "GET /a2a/session/list",
           "GET /a2a/session/board",
+          "GET /a2a/subscriptions",
           "GET /a2a/dialog/history",
           "GET /a2a/dialog/thread/:messageId",
           "POST /a2a/dm",
@@ -194,7 +195,8 @@ final class IdentityRoutes {
             "GET /a2a/session/context",
             "POST /a2a/session/board/update",
             "POST /a2a/session/submit",
-            "POST /a2a/dialog"
+            "POST /a2a/dialog",
+            "POST /a2a/subscribe"
           }) {
         endpoints.add(route);
       }

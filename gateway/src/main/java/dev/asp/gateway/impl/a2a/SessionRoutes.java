@@ -21,14 +21,17 @@ final class SessionRoutes {
   private final A2aGatewaySettings settings;
   private final SessionBodies bodies;
   private final BoardBodies board;
+  private final A2aCalls calls;
 
   SessionRoutes(
+      A2aCalls calls,
       BusClient bus,
       A2aAuth auth,
       A2aGatewaySettings settings,
       SessionBodies bodies,
       BoardBodies board) {
     this.board = board;
+    this.calls = calls;
     this.bus = bus;
     this.auth = auth;
     this.settings = settings;
@@ -133,15 +136,7 @@ final class SessionRoutes {
     call(ctx, parsed.action(), parsed.sender(), parsed.command());
   }
 
-  /** Authenticates, checks the body's sender against the caller, and asks the A2A verticle. */
   private void call(RoutingContext ctx, A2aAction action, String sender, JsonObject command) {
-    auth.required(ctx)
-        .compose(
-            caller -> {
-              auth.requireCaller(A2aFields.SENDER_ID, sender, caller);
-              return bus.request(Addresses.A2A, action, command.put(BusFields.CALLER, caller));
-            })
-        .onSuccess(reply -> A2aReplies.ok(ctx, reply))
-        .onFailure(ctx::fail);
+    calls.call(ctx, action, A2aFields.SENDER_ID, sender, command);
   }
 }
