@@ -9,6 +9,7 @@ import dev.asp.a2a.impl.Inbox;
 import dev.asp.a2a.impl.MailboxOutbound;
 import dev.asp.a2a.impl.MailboxView;
 import dev.asp.a2a.impl.Nodes;
+import dev.asp.a2a.impl.Notices;
 import dev.asp.a2a.impl.Pulls;
 import dev.asp.a2a.impl.Reminders;
 import dev.asp.a2a.impl.SessionCommands;
@@ -22,6 +23,7 @@ import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.Drain;
 import dev.asp.session.log.EventAnnouncer;
 import dev.asp.session.log.LeaveEffect;
+import dev.asp.session.log.TrustGate;
 import dev.asp.storage.DbFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -55,6 +57,8 @@ public final class A2aVerticle extends VerticleBase {
   private long sweeper = -1;
   private MessageConsumer<JsonObject> written;
   private Sweeper deadlines;
+  private Notices notices;
+  private long noticeSweeper = -1;
 
   public A2aVerticle(A2aSettings settings) {
     this.settings = settings;
@@ -77,7 +81,9 @@ public final class A2aVerticle extends VerticleBase {
     SessionCommands sessions =
         new SessionCommands(
             pool, bus, announcer, settings, views, new Reminders(views), leaveEffect(settings));
-    BoardCommands board = BoardCommands.create(pool, announcer, views, settings.convergeWindowMs());
+    notices = new Notices(pool, new TrustGate(bus), announcer, views);
+    BoardCommands board =
+        BoardCommands.create(pool, announcer, views, settings.convergeWindowMs(), notices);
     deadlines =
         new Sweeper(vertx, pool, announcer, board, settings.sweepMs(), settings.sessionIdleMs());
     SessionReads reads = new SessionReads(pool, settings, views);
@@ -145,6 +151,8 @@ public final class A2aVerticle extends VerticleBase {
                       Math.min(SWEEP_MS, settings.mailboxTtlMs()),
                       t -> outbound.sweep().onFailure(f -> {})); // the next sweep tries again
               deadlines.start();
+              // notices a node left undelivered when it died (each commit kicks its own)
+              noticeSweeper = vertx.setPeriodic(settings.sweepMs(), t -> notices.deliver());
               return Future.all(
                   List.of(
                       committed.completion(),
@@ -161,6 +169,9 @@ public final class A2aVerticle extends VerticleBase {
     }
     if (sweeper != -1) {
       vertx.cancelTimer(sweeper);
+    }
+    if (noticeSweeper != -1) {
+      vertx.cancelTimer(noticeSweeper);
     }
     Future<Void> swept = deadlines == null ? Future.succeededFuture() : deadlines.stop();
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();

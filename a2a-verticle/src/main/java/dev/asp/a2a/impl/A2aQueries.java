@@ -571,42 +571,55 @@ public final class A2aQueries {
       "SELECT topic, created_at FROM a2a_subscriptions WHERE node = $1"
           + " ORDER BY created_at, topic";
 
-  /** Who subscribes to any of the topics $1, except $2 (the actor), in handle order. */
-  static final String SUBSCRIBERS =
-      "SELECT node, topic FROM a2a_subscriptions WHERE topic = ANY($1) AND node <> $2"
-          + " ORDER BY node, topic";
-
-  // --- notices
-
-  /** At most one notice per (subscriber, task, type): no row returned when one went out before. */
-  static final String CLAIM_NOTICE =
-      "INSERT INTO a2a_notices (node, task_id, type) VALUES ($1, $2, $3)"
-          + " ON CONFLICT DO NOTHING RETURNING node";
-
-  /** $1's notice session, its row locked (before the session row) so one replacer wins. */
-  static final String NOTICE_SESSION =
-      "SELECT session_id FROM a2a_notice_sessions WHERE node = $1 FOR UPDATE";
+  // --- notices (an outbox: written by the board change, delivered by a notice worker)
 
   /**
-   * Records $2 as $1's notice session. No row returned: a concurrent first notice committed the
-   * node's session first (the insert waited for it).
+   * Queues one notice of type $3 per subscriber whose topic is a signal of one of the tasks $1
+   * (session $2), except the actor $4, at $5: the topic is the task's first matching signal. The
+   * primary key keeps it to one per (subscriber, task, type), ever.
    */
+  static final String QUEUE_NOTICES =
+      "INSERT INTO a2a_notices (node, task_id, type, topic, session_id, created_at)"
+          + " SELECT DISTINCT ON (s.node, t.task_id) s.node, t.task_id, $3, s.topic, t.session_id,"
+          + " $5 FROM a2a_tasks t CROSS JOIN LATERAL unnest(t.signals) WITH ORDINALITY"
+          + " AS sig(signal, ord) JOIN a2a_subscriptions s ON s.topic = sig.signal"
+          + " WHERE t.task_id = ANY($1) AND t.session_id = $2 AND s.node <> $4"
+          + " ORDER BY s.node, t.task_id, sig.ord"
+          + " ON CONFLICT DO NOTHING";
+
+  /**
+   * Up to $1 pending notices, oldest first, with the owner of the task's session (whom the
+   * subscriber must reach under trust). Read without a lock: the claim decides.
+   */
+  static final String PENDING_NOTICES =
+      "SELECT n.node, n.task_id, n.type, a.owner FROM a2a_notices n"
+          + " JOIN a2a_sessions a ON a.session_id = n.session_id"
+          + " WHERE n.delivered_at IS NULL ORDER BY n.created_at, n.node LIMIT $1";
+
+  /** Serialises one node's notice deliveries, and the creation of its notice session. */
+  static final String LOCK_NOTICE_NODE =
+      "SELECT pg_advisory_xact_lock(hashtextextended('a2a_notices:' || $1, 0))";
+
+  /**
+   * Claims $1's pending notices among the tasks $2, at the database clock, with what each notice
+   * says of its task; no row for one that another worker delivered first.
+   */
+  static final String CLAIM_NOTICES =
+      "UPDATE a2a_notices n SET delivered_at = "
+          + DB_NOW
+          + " FROM a2a_tasks t WHERE n.node = $1 AND n.task_id = ANY($2)"
+          + " AND n.delivered_at IS NULL AND t.task_id = n.task_id"
+          + " RETURNING n.task_id, n.type, n.topic, n.created_at, t.session_id, t.title,"
+          + " t.description, t.signals, t.contribution_weight, t.result_asset_id, t.summary,"
+          + " t.assigned_to";
+
+  /** $1's notice session. */
+  static final String NOTICE_SESSION = "SELECT session_id FROM a2a_notice_sessions WHERE node = $1";
+
   static final String INSERT_NOTICE_SESSION =
-      "INSERT INTO a2a_notice_sessions (node, session_id) VALUES ($1, $2)"
-          + " ON CONFLICT (node) DO NOTHING RETURNING session_id";
+      "INSERT INTO a2a_notice_sessions (node, session_id) VALUES ($1, $2)";
 
   /** The node's notice session ended (through ASP): $2 replaces it. */
   static final String REPLACE_NOTICE_SESSION =
       "UPDATE a2a_notice_sessions SET session_id = $2 WHERE node = $1";
-
-  /** Lets a lost first-notice race undo its session insert without undoing the board change. */
-  static final String SAVEPOINT_NOTICE = "SAVEPOINT a2a_notice_session";
-
-  static final String ROLLBACK_NOTICE = "ROLLBACK TO SAVEPOINT a2a_notice_session";
-
-  static final String RELEASE_NOTICE = "RELEASE SAVEPOINT a2a_notice_session";
-
-  /** The signals of task $2 in session $1, read without a lock (the pre-check of a submit). */
-  static final String TASK_SIGNALS =
-      "SELECT signals FROM a2a_tasks WHERE session_id = $1 AND task_id = $2";
 }

@@ -369,6 +369,18 @@ final class Board {
     return unblocked;
   }
 
+  /** Tasks that existed before and are completed by this change (a submit), in board order. */
+  List<Task> completedNow() {
+    List<Task> completed = new ArrayList<>();
+    for (Task task : tasks.values()) {
+      Task old = before.get(task.id());
+      if (old != null && !old.completed() && task.completed()) {
+        completed.add(task);
+      }
+    }
+    return completed;
+  }
+
   /** A non-empty board whose every task is completed (the session then converges). */
   boolean allCompleted() {
     return !tasks.isEmpty() && tasks.values().stream().allMatch(Task::completed);

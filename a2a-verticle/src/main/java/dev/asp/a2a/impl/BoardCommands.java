@@ -37,14 +37,17 @@ public final class BoardCommands {
   private final EventViews views;
   private final Reminders reminders;
   private final Convergence convergence;
+  private final Notices notices;
 
   BoardCommands(
       Pool pool,
       EventAnnouncer announcer,
       EventViews views,
       Reminders reminders,
-      Convergence convergence) {
+      Convergence convergence,
+      Notices notices) {
     this.pool = pool;
+    this.notices = notices;
     this.announcer = announcer;
     this.views = views;
     this.reminders = reminders;
@@ -52,9 +55,18 @@ public final class BoardCommands {
   }
 
   public static BoardCommands create(
-      Pool pool, EventAnnouncer announcer, EventViews views, long convergeWindowMs) {
+      Pool pool,
+      EventAnnouncer announcer,
+      EventViews views,
+      long convergeWindowMs,
+      Notices notices) {
     return new BoardCommands(
-        pool, announcer, views, new Reminders(views), new Convergence(convergeWindowMs, views));
+        pool,
+        announcer,
+        views,
+        new Reminders(views),
+        new Convergence(convergeWindowMs, views),
+        notices);
   }
 
   Convergence convergence() {
@@ -254,6 +266,7 @@ public final class BoardCommands {
     final Board board;
     final EventLog log;
     final String caller;
+    boolean noticesQueued;
 
     Step(
         SqlConnection conn,
@@ -280,7 +293,10 @@ public final class BoardCommands {
       Future<Void> stored = Future.succeededFuture();
       if (board.changed()) {
         log.append(TYPE_BOARD_UPDATE, caller, board.event(caller, views), null);
-        stored = Tasks.store(conn, board);
+        stored =
+            Tasks.store(conn, board)
+                .compose(v -> queue(Notices.TOPIC_TASK_AVAILABLE, board.added()))
+                .compose(v -> queue(Notices.KNOWLEDGE_UPDATE, board.completedNow()));
       }
       String before = session.status();
       return stored
@@ -291,6 +307,20 @@ public final class BoardCommands {
                   A2aSession.CONVERGING.equals(status)
                       ? A2aSession.peek(conn, session.id(), caller).map(Reminders.Standing::of)
                       : Future.succeededFuture(new Reminders.Standing(status, null)));
+    }
+
+    /** Queues subscription notices of {@code type} for {@code tasks}, delivered after commit. */
+    private Future<Void> queue(String type, List<Task> tasks) {
+      return Notices.queue(conn, session, type, tasks, caller, log.now())
+          .map(
+              queued -> {
+                if (queued && !noticesQueued) {
+                  noticesQueued = true;
+                  // delivered after this transaction commits, whichever path runs it
+                  conn.transaction().completion().onSuccess(v -> notices.deliver());
+                }
+                return null;
+              });
     }
   }
 
