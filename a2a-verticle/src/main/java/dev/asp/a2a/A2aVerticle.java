@@ -4,6 +4,7 @@ import dev.asp.a2a.impl.BoardCommands;
 import dev.asp.a2a.impl.BoardLeave;
 import dev.asp.a2a.impl.Dialog;
 import dev.asp.a2a.impl.DirectMessages;
+import dev.asp.a2a.impl.Discover;
 import dev.asp.a2a.impl.EventViews;
 import dev.asp.a2a.impl.Inbox;
 import dev.asp.a2a.impl.MailboxOutbound;
@@ -102,6 +103,7 @@ public final class A2aVerticle extends VerticleBase {
     MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, board, settings, nodes);
     MailboxView mailbox = new MailboxView(pool, views, settings);
     Subscriptions subscriptions = new Subscriptions(pool, settings.maxSubscriptions());
+    Discover discover = new Discover(pool, new TrustGate(bus), views);
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
             .on(A2aAction.NODE_SEEN, nodes::seen)
@@ -128,7 +130,8 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.DIALOG_HISTORY, dialog::history)
             .on(A2aAction.DIALOG_THREAD, dialog::thread)
             .on(A2aAction.SUBSCRIBE, nodes.gated(2, subscriptions::subscribe))
-            .on(A2aAction.SUBSCRIPTIONS, subscriptions::list);
+            .on(A2aAction.SUBSCRIPTIONS, subscriptions::list)
+            .on(A2aAction.DISCOVER, discover::discover);
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(

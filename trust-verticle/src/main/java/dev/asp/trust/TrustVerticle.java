@@ -114,6 +114,7 @@ public final class TrustVerticle extends VerticleBase {
         .on(TrustAction.AUTHENTICATE, this::authenticate)
         .on(TrustAction.AUTHENTICATE_ADMIN, this::authenticateAdmin)
         .on(TrustAction.REACHABLE, this::reachable)
+        .on(TrustAction.BLOCKED_AMONG, this::blockedAmong)
         .on(TrustAction.CREATE_OWNER, admin::createOwner)
         .on(TrustAction.ROTATE_OWNER_TOKEN, admin::rotateOwnerToken)
         .on(TrustAction.CREATE_AGENT, admin::createAgent)
@@ -217,6 +218,21 @@ public final class TrustVerticle extends VerticleBase {
               reachable.removeAll(blockedWithGroup.result());
               return reachableReply(reachable);
             });
+  }
+
+  /** {@code {agent, with:[handle]}} → {@code {blocked:[handle]}}, one query. */
+  private Future<JsonObject> blockedAmong(JsonObject body) {
+    String agent = Requests.handle(body, BusFields.AGENT);
+    String[] with = Requests.strings(body, BusFields.WITH).toArray(String[]::new);
+    if (with.length == 0) {
+      return Future.succeededFuture(new JsonObject().put(BusFields.BLOCKED, new JsonArray()));
+    }
+    return pool.preparedQuery(TrustQueries.BLOCKED_EITHER_WAY)
+        .execute(Tuple.tuple().addString(agent).addArrayOfString(with))
+        .map(
+            rows ->
+                new JsonObject()
+                    .put(BusFields.BLOCKED, new JsonArray(List.copyOf(firstColumn(rows)))));
   }
 
   /**

@@ -622,4 +622,66 @@ public final class A2aQueries {
   /** The node's notice session ended (through ASP): $2 replaces it. */
   static final String REPLACE_NOTICE_SESSION =
       "UPDATE a2a_notice_sessions SET session_id = $2 WHERE node = $1";
+
+  // --- discover (hub spec §9): lexical, over open unassigned tasks of joinable public sessions
+
+  /** What discover reads of a candidate task, its session and its score. */
+  private static final String DISCOVER_COLUMNS =
+      "SELECT t.task_id, t.session_id, t.title, t.description, t.signals, t.contribution_weight,"
+          + " t.created_at, s.topic AS session_title, a.owner, ";
+
+  /**
+   * Sessions a caller ($5) could take a task in: public, active, of kind a2a, and not full unless
+   * it is already joined.
+   */
+  private static final String DISCOVER_SESSIONS =
+      " JOIN sessions s ON s.id = t.session_id JOIN a2a_sessions a ON a.session_id = t.session_id"
+          + " WHERE s.kind = 'a2a' AND s.visibility = 'public' AND s.state = 'active'"
+          + " AND a.status = 'active' AND (cardinality($3::text[]) = 0 OR t.signals && $3)"
+          + " AND (s.max_participants IS NULL"
+          + " OR EXISTS (SELECT 1 FROM participants p WHERE p.session_id = s.id"
+          + " AND p.handle = $5 AND p.status = 'joined')"
+          + " OR (SELECT count(*) FROM participants p WHERE p.session_id = s.id"
+          + " AND p.status = 'joined') < s.max_participants)";
+
+  /**
+   * Ranked candidates: tasks matching the query $1 (websearch syntax, 'simple') through the text
+   * index, or carrying a capability $2 through the signals index; score = r/(r+1) for the text rank
+   * r plus |caps ∩ signals| / |caps|; signals $3 filter; at most $4.
+   */
+  static final String DISCOVER_RANKED =
+      "WITH q AS (SELECT websearch_to_tsquery('simple', COALESCE($1::text, '')) AS query),"
+          + " c AS (SELECT t.task_id FROM a2a_tasks t, q WHERE $1::text IS NOT NULL"
+          + " AND t.status = 'pending' AND t.assigned_to IS NULL AND t.search @@ q.query"
+          + " UNION SELECT t.task_id FROM a2a_tasks t WHERE cardinality($2::text[]) > 0"
+          + " AND t.status = 'pending' AND t.assigned_to IS NULL AND t.signals && $2),"
+          + " r AS (SELECT t.*, ts_rank_cd(t.search, q.query) AS rank,"
+          + " cardinality(ARRAY(SELECT unnest(t.signals) INTERSECT SELECT unnest($2::text[])))"
+          + " AS overlap FROM c JOIN a2a_tasks t USING (task_id) CROSS JOIN q)"
+          + " "
+          + DISCOVER_COLUMNS
+          + " (CASE WHEN $1::text IS NULL THEN 0 ELSE t.rank / (t.rank + 1) END"
+          + " + CASE WHEN cardinality($2::text[]) = 0 THEN 0"
+          + " ELSE t.overlap::float8 / cardinality($2::text[]) END) AS score FROM r t"
+          + DISCOVER_SESSIONS
+          + " ORDER BY score DESC, t.created_at DESC, t.task_id LIMIT $4";
+
+  /** Neither a query $1 nor capabilities $2: the newest candidates, score 0. */
+  static final String DISCOVER_NEWEST =
+      DISCOVER_COLUMNS
+          + " 0::float8 AS score FROM a2a_tasks t"
+          + DISCOVER_SESSIONS
+          + " AND t.status = 'pending' AND t.assigned_to IS NULL"
+          + " AND $1::text IS NULL AND cardinality($2::text[]) = 0"
+          + " ORDER BY t.created_at DESC, t.task_id LIMIT $4";
+
+  /** The joined participants of sessions $1, for the trust question of discover. */
+  static final String JOINED_OF_SESSIONS =
+      "SELECT session_id, handle FROM participants WHERE session_id = ANY($1)"
+          + " AND status = 'joined'";
+
+  /** Open (not completed) task counts of sessions $1. */
+  static final String OPEN_TASKS_OF_SESSIONS =
+      "SELECT session_id, count(*) AS n FROM a2a_tasks WHERE session_id = ANY($1)"
+          + " AND status <> 'completed' GROUP BY session_id";
 }

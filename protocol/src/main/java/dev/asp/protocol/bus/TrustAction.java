@@ -27,6 +27,13 @@ public enum TrustAction {
    */
   REACHABLE,
   /**
+   * {@code {agent, with:[handle]}} → {@code {blocked:[handle]}}: the members of {@code with} that
+   * have a block either way with {@code agent}. One question for many sessions at once (discover
+   * asks it for the members of every candidate session, where {@link #REACHABLE} with {@code with}
+   * would answer for all of them together).
+   */
+  BLOCKED_AMONG,
+  /**
    * {@code {principal, owner}} → {@code {owner, token}} (admin only; 409 if it exists or is the
    * owner reserved for hub nodes).
    */

@@ -45,4 +45,26 @@ public final class TrustGate {
               return to.stream().filter(allowed::contains).toList();
             });
   }
+
+  /** The members of {@code with} that have a block either way with {@code agent}. */
+  public Future<Set<String>> blockedAmong(String agent, List<String> with) {
+    if (with.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    JsonObject request =
+        new JsonObject().put(BusFields.AGENT, agent).put(BusFields.WITH, new JsonArray(with));
+    return bus.trust(TrustAction.BLOCKED_AMONG, request)
+        .map(
+            reply -> {
+              Set<String> asked = new HashSet<>(with);
+              Set<String> blocked = new HashSet<>();
+              for (Object handle : reply.getJsonArray(BusFields.BLOCKED, new JsonArray())) {
+                // only what was asked: the reply is not trusted to add
+                if (handle instanceof String h && asked.contains(h)) {
+                  blocked.add(h);
+                }
+              }
+              return blocked;
+            });
+  }
 }

@@ -175,6 +175,7 @@ final class IdentityRoutes {
           "GET /a2a/session/list",
           "GET /a2a/session/board",
           "GET /a2a/subscriptions",
+          "POST /a2a/discover",
           "GET /a2a/dialog/history",
           "GET /a2a/dialog/thread/:messageId",
           "POST /a2a/dm",
