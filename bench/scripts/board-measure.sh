@@ -8,6 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 PORT=${PORT:-18080}
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 DATA=$(mktemp -d)
 ASP_DATA_DIR=$DATA ASP_HTTP_PORT=$PORT ASP_MANAGEMENT_PORT=0 ASP_A2A_HELLO_LIMIT=100000 \
   ASP_A2A_CONVERGE_WINDOW_MS=3600000 \

@@ -2,6 +2,7 @@ package dev.asp.a2a;
 
 import dev.asp.a2a.impl.BoardCommands;
 import dev.asp.a2a.impl.BoardLeave;
+import dev.asp.a2a.impl.Deliberations;
 import dev.asp.a2a.impl.Dialog;
 import dev.asp.a2a.impl.DirectMessages;
 import dev.asp.a2a.impl.Discover;
@@ -32,6 +33,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -50,6 +52,11 @@ public final class A2aVerticle extends VerticleBase {
 
   private final A2aSettings settings;
   private Pool pool;
+  private Pool discoverPool;
+
+  /** Connections of discover's own pool. */
+  private static final int DISCOVER_POOL = 2;
+
   private Pulls pulls;
   private ActionDispatcher<A2aAction> dispatcher;
   private MessageConsumer<JsonObject> consumer;
@@ -59,6 +66,7 @@ public final class A2aVerticle extends VerticleBase {
   private MessageConsumer<JsonObject> written;
   private Sweeper deadlines;
   private Notices notices;
+  private Deliberations deliberations;
   private long noticeSweeper = -1;
 
   public A2aVerticle(A2aSettings settings) {
@@ -99,11 +107,31 @@ public final class A2aVerticle extends VerticleBase {
             settings.offlineMs());
     DirectMessages dms = new DirectMessages(pool, bus, announcer, views);
     Inbox inbox = new Inbox(pool, views);
-    Dialog dialog = new Dialog(pool, announcer, views);
+    deliberations =
+        new Deliberations(
+            vertx,
+            pool,
+            new TrustGate(bus),
+            announcer,
+            views,
+            settings.offlineMs(),
+            settings.sweepMs());
+    Dialog dialog = new Dialog(pool, announcer, views, deliberations);
     MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, board, settings, nodes);
     MailboxView mailbox = new MailboxView(pool, views, settings);
     Subscriptions subscriptions = new Subscriptions(pool, settings.maxSubscriptions());
-    Discover discover = new Discover(pool, new TrustGate(bus), views);
+    // discover's ranked text search must be planned for its parameters: a generic plan of it (what
+    // a cached statement gets after five runs) misjudges how many tasks a word matches and joins
+    // them by nested loops, 100x slower; its own small pool plans each query for its values
+    discoverPool =
+        settings
+            .db()
+            .pool(
+                vertx,
+                "asp-a2a-discover-" + POOLS.get(),
+                DISCOVER_POOL,
+                Map.of("plan_cache_mode", "force_custom_plan"));
+    Discover discover = new Discover(discoverPool, new TrustGate(bus), views);
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
             .on(A2aAction.NODE_SEEN, nodes::seen)
@@ -131,7 +159,10 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.DIALOG_THREAD, dialog::thread)
             .on(A2aAction.SUBSCRIBE, nodes.gated(2, subscriptions::subscribe))
             .on(A2aAction.SUBSCRIPTIONS, subscriptions::list)
-            .on(A2aAction.DISCOVER, discover::discover);
+            .on(A2aAction.DISCOVER, discover::discover)
+            .on(A2aAction.DELIBERATION_START, nodes.gated(3, deliberations::start))
+            .on(A2aAction.DELIBERATION_READ, deliberations::get)
+            .on(A2aAction.DELIBERATION_STATUS, deliberations::status);
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(
@@ -154,6 +185,7 @@ public final class A2aVerticle extends VerticleBase {
                       Math.min(SWEEP_MS, settings.mailboxTtlMs()),
                       t -> outbound.sweep().onFailure(f -> {})); // the next sweep tries again
               deadlines.start();
+              deliberations.start();
               // notices a node left undelivered when it died (each commit kicks its own)
               noticeSweeper = vertx.setPeriodic(settings.sweepMs(), t -> notices.deliver());
               return Future.all(
@@ -176,13 +208,17 @@ public final class A2aVerticle extends VerticleBase {
     if (noticeSweeper != -1) {
       vertx.cancelTimer(noticeSweeper);
     }
-    Future<Void> swept = deadlines == null ? Future.succeededFuture() : deadlines.stop();
+    Future<Void> swept =
+        deadlines == null
+            ? Future.succeededFuture()
+            : Future.all(deadlines.stop(), deliberations.stop()).mapEmpty();
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered
         .recover(f -> Future.succeededFuture())
         .compose(v -> pulls.close())
         .compose(v -> Drain.within(vertx, dispatcher.idle(), settings.busTimeoutMs()))
         .compose(v -> swept)
+        .compose(v -> discoverPool.close())
         .compose(v -> pool.close());
   }
 }

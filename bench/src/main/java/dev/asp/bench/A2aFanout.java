@@ -1,16 +1,14 @@
 package dev.asp.bench;
 
 import dev.asp.bench.impl.Clock;
+import dev.asp.bench.impl.HubHttp;
 import dev.asp.bench.impl.Lanes;
 import dev.asp.bench.impl.Parallel;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -312,19 +310,6 @@ final class A2aFanout extends Workload {
   }
 
   private Future<JsonObject> post(String path, String secret, JsonObject body) {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(HttpMethod.POST)
-            .setHost(host)
-            .setPort(port)
-            .setURI(path)
-            .setTimeout(pollTimeoutMs + 30_000)
-            .putHeader("Content-Type", "application/json");
-    if (secret != null) {
-      options.putHeader("Authorization", "Bearer " + secret);
-    }
-    return http.request(options)
-        .compose(request -> request.send(Buffer.buffer(body.encode())))
-        .compose(response -> response.body().map(b -> new JsonObject(b)));
+    return new HubHttp(http, host, port).post(path, secret, body, pollTimeoutMs + 30_000);
   }
 }

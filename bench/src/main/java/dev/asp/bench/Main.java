@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       Fanout.class,
       A2aFanout.class,
       A2aBoard.class,
+      A2aDiscover.class,
       Rate.class,
       Storm.class,
       Connections.class,

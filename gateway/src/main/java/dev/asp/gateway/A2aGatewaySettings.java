@@ -17,6 +17,7 @@ import dev.asp.gateway.limits.RateLimiter;
  * @param sseKeepaliveMs how often an idle SSE stream gets a {@code : ping} comment, and the longest
  *     single wait of its pulls
  * @param mailboxMaxBytes the body limit of {@code POST /a2a/mailbox/outbound} (its own, §10)
+ * @param deliberationMaxAgents the most participants a deliberation picks (§12)
  */
 public record A2aGatewaySettings(
     String nodeOwner,
@@ -35,7 +36,8 @@ public record A2aGatewaySettings(
     int contextMax,
     long sseMaxMs,
     long sseKeepaliveMs,
-    int mailboxMaxBytes) {
+    int mailboxMaxBytes,
+    int deliberationMaxAgents) {
 
   /** Invitees one create request may name (§6.2). */
   public static final int MAX_INVITEES = 10;

@@ -37,4 +37,5 @@ public record A2aConfig(
     long sessionIdleMs,
     long convergeWindowMs,
     int maxSubscriptions,
-    long sweepMs) {}
+    long sweepMs,
+    int deliberationMaxAgents) {}

@@ -121,6 +121,10 @@ public final class ConfigLoader {
         "60000",
         "converging → completed after this long (0 = at once)");
     setting("ASP_A2A_MAX_SUBSCRIPTIONS", "50", "topics a node may subscribe to");
+    setting(
+        "ASP_A2A_DELIBERATION_MAX_AGENTS",
+        "5",
+        "most participants a deliberation picks (and the cap of min_agents, max_agents)");
     setting("ASP_A2A_SWEEP_MS", "1000", "how often converge windows and idle limits are checked");
   }
 
@@ -262,7 +266,8 @@ public final class ConfigLoader {
         reader.integer("ASP_A2A_SESSION_IDLE_MS", 1000, 2_000_000_000),
         reader.integer("ASP_A2A_CONVERGE_WINDOW_MS", 0, 86_400_000),
         reader.integer("ASP_A2A_MAX_SUBSCRIPTIONS", 1, 10_000),
-        reader.integer("ASP_A2A_SWEEP_MS", 20, 600_000));
+        reader.integer("ASP_A2A_SWEEP_MS", 20, 600_000),
+        reader.integer("ASP_A2A_DELIBERATION_MAX_AGENTS", 1, 100));
   }
 
   private static ClusterSettings cluster(Reader reader, List<String> problems) {

@@ -462,7 +462,8 @@ public final class Operator {
         a2a.contextMax(),
         a2a.sseMaxMs(),
         a2a.sseKeepaliveMs(),
-        a2a.mailboxMaxBytes());
+        a2a.mailboxMaxBytes(),
+        a2a.deliberationMaxAgents());
   }
 
   /** The longest window of the A2A limits: the Hazelcast map keeps buckets at least this long. */

@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Where the operator's PostgreSQL is, how many connections a verticle may hold and how many of its
@@ -97,8 +99,22 @@ public record DatabaseSettings(
    * and {@code vertx_sql_*} as their {@code namespace}).
    */
   public Pool pool(Vertx vertx, String name) {
-    PoolOptions options = new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(waitQueue);
+    return pool(vertx, name, poolSize, Map.of());
+  }
+
+  /**
+   * A pool of its own size whose connections start with the PostgreSQL run-time settings {@code
+   * serverSettings} (sent in the startup message, as {@code SET} would), for the one job that needs
+   * them.
+   */
+  public Pool pool(Vertx vertx, String name, int size, Map<String, String> serverSettings) {
+    PoolOptions options = new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(waitQueue);
     PgConnectOptions connect = connectOptions();
+    if (!serverSettings.isEmpty()) {
+      Map<String, String> properties = new HashMap<>(connect.getProperties());
+      properties.putAll(serverSettings);
+      connect.setProperties(properties);
+    }
     if (name != null) {
       options.setName(name);
       connect.setMetricsName(name);

@@ -625,55 +625,60 @@ public final class A2aQueries {
 
   // --- discover (hub spec §9): lexical, over open unassigned tasks of joinable public sessions
 
-  /** What discover reads of a candidate task, its session and its score. */
-  private static final String DISCOVER_COLUMNS =
-      "SELECT t.task_id, t.session_id, t.title, t.description, t.signals, t.contribution_weight,"
-          + " t.created_at, s.topic AS session_title, a.owner, ";
-
   /**
-   * Sessions a caller ($5) could take a task in: public, active, of kind a2a, and not full unless
-   * it is already joined.
+   * The sessions among {@code m}'s that a caller ($5) could take a task in: public, active, of kind
+   * a2a, and not full unless it is joined already. Checked once per session, not per task.
    */
-  private static final String DISCOVER_SESSIONS =
-      " JOIN sessions s ON s.id = t.session_id JOIN a2a_sessions a ON a.session_id = t.session_id"
+  private static final String DISCOVER_JOINABLE =
+      " ok AS (SELECT s.id, s.topic, a.owner FROM (SELECT DISTINCT session_id FROM m) d"
+          + " JOIN sessions s ON s.id = d.session_id JOIN a2a_sessions a ON a.session_id = s.id"
           + " WHERE s.kind = 'a2a' AND s.visibility = 'public' AND s.state = 'active'"
-          + " AND a.status = 'active' AND (cardinality($3::text[]) = 0 OR t.signals && $3)"
-          + " AND (s.max_participants IS NULL"
+          + " AND a.status = 'active' AND (s.max_participants IS NULL"
           + " OR EXISTS (SELECT 1 FROM participants p WHERE p.session_id = s.id"
           + " AND p.handle = $5 AND p.status = 'joined')"
           + " OR (SELECT count(*) FROM participants p WHERE p.session_id = s.id"
-          + " AND p.status = 'joined') < s.max_participants)";
+          + " AND p.status = 'joined') < s.max_participants))"
+          + " SELECT m.*, ok.topic AS session_title, ok.owner FROM m JOIN ok ON ok.id = m.session_id";
+
+  /** What discover reads of a candidate task. */
+  private static final String DISCOVER_TASK =
+      "t.task_id, t.session_id, t.title, t.description, t.signals, t.contribution_weight,"
+          + " t.created_at";
 
   /**
-   * Ranked candidates: tasks matching the query $1 (websearch syntax, 'simple') through the text
-   * index, or carrying a capability $2 through the signals index; score = r/(r+1) for the text rank
-   * r plus |caps ∩ signals| / |caps|; signals $3 filter; at most $4.
+   * Ranked candidates: open, unassigned tasks matching the query $1 (websearch syntax, 'simple') or
+   * carrying a capability $2, in one scan that can OR the two partial GIN indexes; score = r/(r+1)
+   * for the text rank r, plus |caps ∩ signals| / |caps|; signals $3 filter; at most $4.
    */
   static final String DISCOVER_RANKED =
       "WITH q AS (SELECT websearch_to_tsquery('simple', COALESCE($1::text, '')) AS query),"
-          + " c AS (SELECT t.task_id FROM a2a_tasks t, q WHERE $1::text IS NOT NULL"
-          + " AND t.status = 'pending' AND t.assigned_to IS NULL AND t.search @@ q.query"
-          + " UNION SELECT t.task_id FROM a2a_tasks t WHERE cardinality($2::text[]) > 0"
-          + " AND t.status = 'pending' AND t.assigned_to IS NULL AND t.signals && $2),"
-          + " r AS (SELECT t.*, ts_rank_cd(t.search, q.query) AS rank,"
-          + " cardinality(ARRAY(SELECT unnest(t.signals) INTERSECT SELECT unnest($2::text[])))"
-          + " AS overlap FROM c JOIN a2a_tasks t USING (task_id) CROSS JOIN q)"
-          + " "
-          + DISCOVER_COLUMNS
-          + " (CASE WHEN $1::text IS NULL THEN 0 ELSE t.rank / (t.rank + 1) END"
-          + " + CASE WHEN cardinality($2::text[]) = 0 THEN 0"
-          + " ELSE t.overlap::float8 / cardinality($2::text[]) END) AS score FROM r t"
-          + DISCOVER_SESSIONS
-          + " ORDER BY score DESC, t.created_at DESC, t.task_id LIMIT $4";
+          + " m AS (SELECT "
+          + DISCOVER_TASK
+          + ", (CASE WHEN $1::text IS NULL THEN 0"
+          + " ELSE ts_rank_cd(t.search, q.query) / (ts_rank_cd(t.search, q.query) + 1) END"
+          + " + CASE WHEN cardinality($2::text[]) = 0 THEN 0 ELSE (SELECT count(*)"
+          + " FROM unnest(t.signals) x WHERE x = ANY($2))::float8 / cardinality($2::text[])"
+          + " END) AS score FROM a2a_tasks t, q"
+          + " WHERE t.status = 'pending' AND t.assigned_to IS NULL"
+          + " AND (t.search @@ q.query OR t.signals && $2)"
+          + " AND (cardinality($3::text[]) = 0 OR t.signals && $3)),"
+          + DISCOVER_JOINABLE
+          + " ORDER BY m.score DESC, m.created_at DESC, m.task_id LIMIT $4";
 
-  /** Neither a query $1 nor capabilities $2: the newest candidates, score 0. */
+  /**
+   * Neither a query $1 nor capabilities $2: the newest open tasks (through the recency index),
+   * score 0, at most $4 after the joinable filter — bounded by reading at most 20 × $4 of them.
+   */
   static final String DISCOVER_NEWEST =
-      DISCOVER_COLUMNS
-          + " 0::float8 AS score FROM a2a_tasks t"
-          + DISCOVER_SESSIONS
-          + " AND t.status = 'pending' AND t.assigned_to IS NULL"
+      "WITH m AS (SELECT "
+          + DISCOVER_TASK
+          + ", 0::float8 AS score FROM a2a_tasks t"
+          + " WHERE t.status = 'pending' AND t.assigned_to IS NULL"
           + " AND $1::text IS NULL AND cardinality($2::text[]) = 0"
-          + " ORDER BY t.created_at DESC, t.task_id LIMIT $4";
+          + " AND (cardinality($3::text[]) = 0 OR t.signals && $3)"
+          + " ORDER BY t.created_at DESC, t.task_id LIMIT 20 * $4),"
+          + DISCOVER_JOINABLE
+          + " ORDER BY m.created_at DESC, m.task_id LIMIT $4";
 
   /** The joined participants of sessions $1, for the trust question of discover. */
   static final String JOINED_OF_SESSIONS =
@@ -684,4 +689,120 @@ public final class A2aQueries {
   static final String OPEN_TASKS_OF_SESSIONS =
       "SELECT session_id, count(*) AS n FROM a2a_tasks WHERE session_id = ANY($1)"
           + " AND status <> 'completed' GROUP BY session_id";
+
+  // --- deliberations (hub spec §12)
+
+  /**
+   * Candidates to pick ($1 the initiator, $2 the keywords of title and body, $3 the offline window,
+   * $4 the only handles allowed or NULL, $5 at most): alive node records, best keyword overlap
+   * first, then least recently picked (never first), then handle.
+   */
+  static final String DELIBERATION_CANDIDATES =
+      "SELECT n.handle, (SELECT count(DISTINCT k) FROM unnest(n.keywords) k WHERE k = ANY($2))"
+          + " AS shared FROM a2a_nodes n WHERE n.handle <> $1"
+          + " AND ($4::text[] IS NULL OR n.handle = ANY($4))"
+          + " AND (n.last_seen > "
+          + DB_NOW
+          + " - $3 OR EXISTS (SELECT 1 FROM presence r WHERE r.agent = n.handle))"
+          + " ORDER BY shared DESC, n.last_picked ASC NULLS FIRST, n.handle LIMIT $5";
+
+  static final String PICKED = "UPDATE a2a_nodes SET last_picked = $2 WHERE handle = ANY($1)";
+
+  private static final String DELIBERATION_COLUMNS =
+      "d.deliberation_id, d.session_id, d.linked_session_id, d.task_id, d.title, d.body, d.mode,"
+          + " d.max_rounds, d.min_agents, d.max_agents, d.timeout_ms, d.threshold, d.initiator,"
+          + " d.participants, d.status, d.round, d.phase_deadline, d.convergence_score,"
+          + " d.decision, d.dissent, d.created_at, d.completed_at, s.state AS session_state, "
+          + DB_NOW
+          + " AS db_now";
+
+  /** A deliberation with its backing session's state and the database clock. */
+  static final String DELIBERATION =
+      "SELECT "
+          + DELIBERATION_COLUMNS
+          + " FROM a2a_deliberations d JOIN sessions s ON s.id = d.session_id"
+          + " WHERE d.deliberation_id = $1";
+
+  static final String INSERT_DELIBERATION =
+      "INSERT INTO a2a_deliberations (deliberation_id, session_id, linked_session_id, task_id,"
+          + " title, body, mode, max_rounds, min_agents, max_agents, timeout_ms, threshold,"
+          + " initiator, participants, status, round, phase_deadline, created_at)"
+          + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'diverging', 1, "
+          + DB_NOW
+          + " + $11, $15) RETURNING phase_deadline";
+
+  /** $1 id, $2 status, $3 round, $4 score: the next phase starts now, on the database clock. */
+  static final String DELIBERATION_NEXT_PHASE =
+      "UPDATE a2a_deliberations SET status = $2, round = $3, convergence_score = $4,"
+          + " phase_deadline = "
+          + DB_NOW
+          + " + timeout_ms WHERE deliberation_id = $1 RETURNING phase_deadline";
+
+  /** $1 id, $2 score, $3 decision, $4 dissent, $5 now. */
+  static final String DELIBERATION_COMPLETE =
+      "UPDATE a2a_deliberations SET status = 'completed', convergence_score = $2, decision = $3,"
+          + " dissent = $4, completed_at = $5, phase_deadline = NULL WHERE deliberation_id = $1";
+
+  static final String DELIBERATION_FAIL =
+      "UPDATE a2a_deliberations SET status = 'failed', phase_deadline = NULL,"
+          + " completed_at = $2 WHERE deliberation_id = $1";
+
+  static final String INSERT_DELIBERATION_POST =
+      "INSERT INTO a2a_deliberation_posts (deliberation_id, sequence, round, phase, node,"
+          + " dialog_type) VALUES ($1, $2, $3, $4, $5, $6)";
+
+  /** Who contributed to ($1, round $2, phase $3). */
+  static final String DELIBERATION_CONTRIBUTORS =
+      "SELECT DISTINCT node FROM a2a_deliberation_posts WHERE deliberation_id = $1"
+          + " AND round = $2 AND phase = $3";
+
+  static final String UPSERT_VOTE =
+      "INSERT INTO a2a_deliberation_votes (deliberation_id, round, node, vote, confidence,"
+          + " reasoning, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+          + " ON CONFLICT (deliberation_id, round, node) DO UPDATE SET vote = EXCLUDED.vote,"
+          + " confidence = EXCLUDED.confidence, reasoning = EXCLUDED.reasoning,"
+          + " sequence = EXCLUDED.sequence";
+
+  static final String VOTES_OF_ROUND =
+      "SELECT node, vote, confidence, reasoning FROM a2a_deliberation_votes"
+          + " WHERE deliberation_id = $1 AND round = $2 ORDER BY sequence";
+
+  /** The diverge posts of ($1, round $3) in session $2, as events, in sequence order. */
+  static final String DIVERGE_POSTS =
+      "SELECT "
+          + POST_COLUMNS
+          + " FROM a2a_deliberation_posts p JOIN events e ON e.session_id = $2"
+          + " AND e.sequence = p.sequence WHERE p.deliberation_id = $1 AND p.round = $3"
+          + " AND p.phase = 'diverging' ORDER BY p.sequence";
+
+  /** The synthesize posts of round $2 in session $1. */
+  static final String SYNTHESIS_POSTS =
+      "SELECT "
+          + POST_COLUMNS
+          + " FROM a2a_dialog d JOIN events e ON e.session_id = d.session_id"
+          + " AND e.sequence = d.sequence WHERE d.session_id = $1 AND d.dialog_type = 'synthesize'"
+          + " AND e.payload -> 'metadata' -> 'a2a' ->> 'round' = $2::text ORDER BY d.sequence";
+
+  /** Deliberations whose phase deadline passed, oldest first, at most $1. */
+  static final String DUE_DELIBERATIONS =
+      "SELECT deliberation_id FROM a2a_deliberations"
+          + " WHERE status IN ('diverging', 'challenging', 'converging') AND phase_deadline <= "
+          + DB_NOW
+          + " ORDER BY phase_deadline LIMIT $1";
+
+  /** Counts of posts per participant in the current (round $2, phase $3) of $1. */
+  static final String SUBMITTED_COUNT =
+      "SELECT count(DISTINCT node) AS n FROM a2a_deliberation_posts WHERE deliberation_id = $1"
+          + " AND round = $2 AND phase = $3";
+
+  /** Task $1's title and description, if $2 is joined in its session. */
+  static final String TASK_FOR_DELIBERATION =
+      "SELECT t.title, t.description FROM a2a_tasks t JOIN participants p"
+          + " ON p.session_id = t.session_id AND p.handle = $2 AND p.status = 'joined'"
+          + " WHERE t.task_id = $1";
+
+  /** The sequences of the diverge posts of ($1, round $2), stored or not. */
+  static final String DIVERGE_SEQUENCES =
+      "SELECT sequence FROM a2a_deliberation_posts WHERE deliberation_id = $1 AND round = $2"
+          + " AND phase = 'diverging' ORDER BY sequence";
 }

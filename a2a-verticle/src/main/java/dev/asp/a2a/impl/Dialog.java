@@ -48,12 +48,19 @@ public final class Dialog {
   private final Pool pool;
   private final EventAnnouncer announcer;
   private final EventViews views;
+  private final Deliberations deliberations;
 
-  public Dialog(Pool pool, EventAnnouncer announcer, EventViews views) {
+  public Dialog(
+      Pool pool, EventAnnouncer announcer, EventViews views, Deliberations deliberations) {
     this.pool = pool;
     this.announcer = announcer;
     this.views = views;
+    this.deliberations = deliberations;
   }
+
+  /** Where a post goes and how it is shown: its context, round, phase, and whether it is hidden. */
+  private record Context(
+      String type, String id, String sessionId, Integer round, String phase, boolean hidden) {}
 
   // --- post
 
@@ -67,6 +74,9 @@ public final class Dialog {
   }
 
   private Future<Committed> postLocked(SqlConnection conn, JsonObject body) {
+    if (Deliberations.CONTEXT.equals(body.getString(A2aFields.CONTEXT_TYPE))) {
+      return postInDeliberation(conn, body);
+    }
     String caller = body.getString(BusFields.CALLER);
     String id = body.getString(A2aFields.CONTEXT_ID);
     String type = body.getString(A2aFields.DIALOG_TYPE);
@@ -96,7 +106,86 @@ public final class Dialog {
                             ? Future.succeededFuture()
                             : requireVisible(conn, session.id(), reference, caller);
                       })
-                  .compose(v -> append(conn, session, caller, body));
+                  .compose(
+                      v ->
+                          append(
+                              conn,
+                              log(session),
+                              caller,
+                              body,
+                              new Context(CONTEXT_SESSION, id, id, null, null, false),
+                              sequence -> Future.succeededFuture()));
+            });
+  }
+
+  private static EventLog log(A2aSession session) {
+    return new EventLog(
+        session.id(), session.nextSequence(), System.currentTimeMillis(), EventOrigin.A2A);
+  }
+
+  /**
+   * A post in a deliberation (§12), under its session's lock: a passed deadline ends its phase
+   * first, the type and round must suit the phase, a diverge post is hidden (audience the author
+   * alone), and the contribution may end the phase in the same transaction.
+   */
+  private Future<Committed> postInDeliberation(SqlConnection conn, JsonObject body) {
+    String caller = body.getString(BusFields.CALLER);
+    String type = body.getString(A2aFields.DIALOG_TYPE);
+    String to = body.getString(A2aFields.TO);
+    String reference = body.getString(A2aFields.REFERENCE_ID);
+    Integer round = body.getInteger(A2aFields.ROUND);
+    return deliberations
+        .lockForPost(conn, body.getString(A2aFields.CONTEXT_ID), caller)
+        .compose(
+            locked -> {
+              EventLog log = log(locked.session());
+              String sessionId = locked.session().id();
+              return deliberations
+                  .settleForPost(conn, log, locked.deliberation(), type, round)
+                  .compose(
+                      d -> {
+                        if ("vote".equals(type)) {
+                          Deliberations.vote(caller, body.getValue(A2aFields.CONTENT));
+                        }
+                        if (to != null
+                            && !to.equals(d.initiator())
+                            && !d.participants().contains(to)) {
+                          throw new AspException(
+                              A2aError.VALIDATION_ERROR,
+                              A2aFields.TO_NODE_ID,
+                              "to_node_id must name a member of the deliberation");
+                        }
+                        Future<Void> visible =
+                            reference == null
+                                ? Future.succeededFuture()
+                                : requireVisible(conn, sessionId, reference, caller);
+                        boolean hidden = DeliberationRules.DIVERGING.equals(d.status());
+                        Context context =
+                            new Context(
+                                Deliberations.CONTEXT,
+                                d.id(),
+                                sessionId,
+                                d.round(),
+                                d.status(),
+                                hidden);
+                        return visible.compose(
+                            v ->
+                                append(
+                                    conn,
+                                    log,
+                                    caller,
+                                    body,
+                                    context,
+                                    sequence ->
+                                        deliberations.recorded(
+                                            conn,
+                                            log,
+                                            d,
+                                            caller,
+                                            type,
+                                            body.getValue(A2aFields.CONTENT),
+                                            sequence)));
+                      });
             });
   }
 
@@ -135,7 +224,12 @@ public final class Dialog {
   }
 
   private Future<Committed> append(
-      SqlConnection conn, A2aSession session, String caller, JsonObject body) {
+      SqlConnection conn,
+      EventLog log,
+      String caller,
+      JsonObject body,
+      Context context,
+      java.util.function.Function<Long, Future<Void>> after) {
     String type = body.getString(A2aFields.DIALOG_TYPE);
     String to = body.getString(A2aFields.TO);
     String reference = body.getString(A2aFields.REFERENCE_ID);
@@ -150,24 +244,28 @@ public final class Dialog {
             .put(
                 A2aFields.CONTEXT,
                 new JsonObject()
-                    .put(A2aFields.TYPE, CONTEXT_SESSION)
-                    .put(A2aFields.ID, session.id()))
+                    .put(A2aFields.TYPE, context.type())
+                    .put(A2aFields.ID, context.id()))
             .put(A2aFields.DIALOG_TYPE, type)
             .put(A2aFields.REFERENCE_ID, reference)
-            .putNull(A2aFields.ROUND)
-            .putNull(A2aFields.PHASE);
-    long now = System.currentTimeMillis();
-    EventLog log = new EventLog(session.id(), session.nextSequence(), now, EventOrigin.A2A);
+            .put(A2aFields.ROUND, context.round())
+            .put(A2aFields.PHASE, context.phase());
+    long now = log.now();
+    // hidden (a diverge post): its author alone until the phase ends; directed: the pair
     List<String> audience =
-        to == null ? null : List.copyOf(new LinkedHashSet<>(List.of(caller, to)));
+        context.hidden()
+            ? List.of(caller)
+            : to == null ? null : List.copyOf(new LinkedHashSet<>(List.of(caller, to)));
     Event event =
         log.appendMessage(
             caller, mapped.content(), new JsonObject().put(A2aFields.A2A, a2a), null, audience);
     String messageId = event.payload().getString(Fields.ID);
+    String sessionId = context.sessionId();
     return conn.preparedQuery(A2aQueries.INSERT_DIALOG)
-        .execute(Tuple.of(messageId, session.id(), event.sequence(), type, reference))
+        .execute(Tuple.of(messageId, sessionId, event.sequence(), type, reference))
+        .compose(v -> after.apply(event.sequence()))
         .compose(
-            v -> conn.preparedQuery(A2aQueries.TOUCH_SESSION).execute(Tuple.of(session.id(), now)))
+            v -> conn.preparedQuery(A2aQueries.TOUCH_SESSION).execute(Tuple.of(sessionId, now)))
         .compose(v -> log.write(conn))
         .map(
             announcement ->
@@ -175,14 +273,16 @@ public final class Dialog {
                     new JsonObject()
                         .put(A2aFields.MESSAGE_ID, messageId)
                         .put(A2aFields.DIALOG_ID, messageId)
-                        .put(A2aFields.CONTEXT_TYPE, CONTEXT_SESSION)
-                        .put(A2aFields.CONTEXT_ID, session.id())
-                        .put(A2aFields.SESSION_ID, session.id())
+                        .put(A2aFields.CONTEXT_TYPE, context.type())
+                        .put(A2aFields.CONTEXT_ID, context.id())
+                        .put(A2aFields.SESSION_ID, sessionId)
                         .put(A2aFields.DIALOG_TYPE, type)
-                        .putNull(A2aFields.ROUND)
-                        .putNull(A2aFields.PHASE)
+                        .put(A2aFields.ROUND, context.round())
+                        .put(A2aFields.PHASE, context.phase())
                         .put(A2aFields.SEQUENCE, event.sequence())
-                        .put(A2aFields.VISIBLE_TO, to == null ? "all" : "pair")
+                        .put(
+                            A2aFields.VISIBLE_TO,
+                            context.hidden() ? "author" : to == null ? "all" : "pair")
                         .put(A2aFields.CREATED_AT, A2aTimes.iso(now)),
                     announcement));
   }
@@ -196,13 +296,21 @@ public final class Dialog {
     int limit = body.getInteger(A2aFields.LIMIT, 50);
     Long cursor = body.getLong(A2aFields.CURSOR);
     String type = body.getString(A2aFields.DIALOG_TYPE);
-    return A2aSession.peek(pool, id, caller)
+    Future<String> sessionId =
+        Deliberations.CONTEXT.equals(body.getString(A2aFields.CONTEXT_TYPE))
+            ? deliberations.sessionOfMember(id, caller)
+            : A2aSession.peek(pool, id, caller)
+                .map(
+                    session -> {
+                      requireMember(session);
+                      return id;
+                    });
+    return sessionId
         .compose(
-            session -> {
-              requireMember(session);
-              return pool.preparedQuery(A2aQueries.DIALOG_PAGE)
-                  .execute(Tuple.of(id, cursor == null ? -1L : cursor, type, caller, limit + 1));
-            })
+            session ->
+                pool.preparedQuery(A2aQueries.DIALOG_PAGE)
+                    .execute(
+                        Tuple.of(session, cursor == null ? -1L : cursor, type, caller, limit + 1)))
         .map(
             rows -> {
               List<JsonObject> posts = posts(rows);

@@ -78,18 +78,21 @@ public final class Discover {
                 candidates.add(new Candidate(row, row.getDouble("score")));
               }
               return joinable(caller, candidates)
-                  .compose(allowed -> answer(candidates, allowed, limit));
+                  .compose(joinable -> answer(candidates, joinable, limit));
             });
   }
 
+  /** The candidate sessions trust lets the caller join, and every candidate's joined count. */
+  private record Joinable(Set<String> allowed, Map<String, Long> joined) {}
+
   /** The candidate sessions trust lets the caller join. */
-  private Future<Set<String>> joinable(String caller, List<Candidate> candidates) {
+  private Future<Joinable> joinable(String caller, List<Candidate> candidates) {
     Map<String, String> owners = new LinkedHashMap<>();
     for (Candidate candidate : candidates) {
       owners.put(candidate.sessionId(), candidate.row().getString("owner"));
     }
     if (owners.isEmpty()) {
-      return Future.succeededFuture(Set.of());
+      return Future.succeededFuture(new Joinable(Set.of(), Map.of()));
     }
     String[] ids = owners.keySet().toArray(String[]::new);
     return pool.preparedQuery(A2aQueries.JOINED_OF_SESSIONS)
@@ -97,9 +100,11 @@ public final class Discover {
         .compose(
             rows -> {
               Map<String, List<String>> members = new HashMap<>();
+              Map<String, Long> joined = new HashMap<>();
               Set<String> everyone = new HashSet<>();
               for (Row row : rows) {
                 String handle = row.getString("handle");
+                joined.merge(row.getString("session_id"), 1L, Long::sum);
                 if (!handle.equals(caller)) {
                   members
                       .computeIfAbsent(row.getString("session_id"), s -> new ArrayList<>())
@@ -124,12 +129,13 @@ public final class Discover {
                             allowed.add(session.getKey());
                           }
                         }
-                        return allowed;
+                        return new Joinable(allowed, joined);
                       });
             });
   }
 
-  private Future<JsonObject> answer(List<Candidate> candidates, Set<String> allowed, int limit) {
+  private Future<JsonObject> answer(List<Candidate> candidates, Joinable joinable, int limit) {
+    Set<String> allowed = joinable.allowed();
     JsonArray tasks = new JsonArray();
     // sessions in the order of their best task, with that task's score
     Map<String, Candidate> best = new LinkedHashMap<>();
@@ -147,22 +153,11 @@ public final class Discover {
       return Future.succeededFuture(reply(tasks, new JsonArray()));
     }
     String[] array = ids.toArray(String[]::new);
-    Future<Map<String, Long>> open =
-        pool.preparedQuery(A2aQueries.OPEN_TASKS_OF_SESSIONS)
-            .execute(Tuple.tuple().addArrayOfString(array))
-            .map(Discover::counts);
-    Future<Map<String, Long>> joined =
-        pool.preparedQuery(A2aQueries.JOINED_OF_SESSIONS)
-            .execute(Tuple.tuple().addArrayOfString(array))
-            .map(
-                rows -> {
-                  Map<String, Long> counts = new HashMap<>();
-                  rows.forEach(row -> counts.merge(row.getString("session_id"), 1L, Long::sum));
-                  return counts;
-                });
-    return Future.all(open, joined)
+    return pool.preparedQuery(A2aQueries.OPEN_TASKS_OF_SESSIONS)
+        .execute(Tuple.tuple().addArrayOfString(array))
+        .map(Discover::counts)
         .map(
-            v -> {
+            open -> {
               JsonArray sessions = new JsonArray();
               for (String id : ids) {
                 Candidate top = best.get(id);
@@ -171,8 +166,8 @@ public final class Discover {
                         .put(A2aFields.ID, id)
                         .put(A2aFields.SESSION_ID, id)
                         .put(A2aFields.TITLE, top.row().getString("session_title"))
-                        .put(A2aFields.OPEN_TASK_COUNT, open.result().getOrDefault(id, 0L))
-                        .put(A2aFields.PARTICIPANT_COUNT, joined.result().getOrDefault(id, 0L))
+                        .put(A2aFields.OPEN_TASK_COUNT, open.getOrDefault(id, 0L))
+                        .put(A2aFields.PARTICIPANT_COUNT, joinable.joined().getOrDefault(id, 0L))
                         .put(A2aFields.SCORE, top.score())
                         .put(A2aFields.DETAIL_URL, Notices.detailUrl(id)));
               }

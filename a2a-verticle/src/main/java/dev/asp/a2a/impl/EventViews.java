@@ -24,6 +24,7 @@ public final class EventViews {
   public static final String SESSION_LEFT = "session_left";
   public static final String SESSION_ENDED = "session_ended";
   public static final String SESSION_MESSAGE = "session_message";
+  public static final String DELIBERATION_INVITE = "deliberation_invite";
   public static final String DIRECT_MESSAGE = "direct_message";
   public static final String DIALOG_MESSAGE = "dialog_message";
 
@@ -65,7 +66,10 @@ public final class EventViews {
       if (!type.startsWith("a2a.") || reader.equals(subject)) {
         return null;
       }
-      return typed(type.substring(4), payload);
+      // a started deliberation reaches its members as their invitation (§5.2)
+      return typed(
+          Deliberations.TYPE_STARTED.equals(type) ? DELIBERATION_INVITE : type.substring(4),
+          payload);
     }
     boolean hubMade =
         kind == SessionKind.DM || kind == SessionKind.DELIBERATION || kind == SessionKind.PIPELINE;
@@ -154,7 +158,11 @@ public final class EventViews {
    * carries its A2A side in {@code metadata.a2a} (origin a2a or hub); an ASP one is unwrapped.
    */
   public JsonObject message(Row row, JsonObject stored) {
-    String origin = row.getString("origin");
+    return message(row.getString("origin"), stored);
+  }
+
+  /** The same from the event's {@code origin} ({@code asp}, {@code a2a}, {@code hub}). */
+  public JsonObject message(String origin, JsonObject stored) {
     JsonObject metadata = stored.getJsonObject(Fields.METADATA);
     JsonObject a2a = null;
     JsonObject shown = metadata;
@@ -198,7 +206,12 @@ public final class EventViews {
    * metadata.a2a.context}, its content exactly as posted.
    */
   public JsonObject post(Row row, JsonObject stored) {
-    JsonObject msg = message(row, stored);
+    return post(row.getString("origin"), stored);
+  }
+
+  /** The same from the event's {@code origin}: for an event not stored yet. */
+  public JsonObject post(String origin, JsonObject stored) {
+    JsonObject msg = message(origin, stored);
     JsonObject metadata = stored.getJsonObject(Fields.METADATA);
     JsonObject a2a =
         metadata != null && metadata.getValue(A2aFields.A2A) instanceof JsonObject side

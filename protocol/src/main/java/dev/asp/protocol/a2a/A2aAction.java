@@ -156,11 +156,14 @@ public enum A2aAction {
    */
   DISCOVER,
   /**
-   * {@code {caller, context_type: "session", context_id, dialog_type, content, to (handle)?,
-   * reference_id?, round?}} → the {@code dialog} body (§11): a typed post in the context's backing
-   * session. Fails {@code session_not_found}, {@code not_session_participant}, {@code
-   * not_session_orchestrator} (an {@code orchestrate} post), {@code validation_error} (recipient or
-   * reference unknown), {@code session_closed}, {@code unsupported_session_kind}.
+   * {@code {caller, context_type: "session" | "deliberation", context_id, dialog_type, content, to
+   * (handle)?, reference_id?, round?}} → the {@code dialog} body (§11): a typed post in the
+   * context's backing session. Fails {@code session_not_found}, {@code not_session_participant},
+   * {@code not_session_orchestrator} (an {@code orchestrate} post), {@code validation_error}
+   * (recipient or reference unknown, a vote without approve/reject/revise), {@code session_closed},
+   * {@code unsupported_session_kind}; in a deliberation {@code deliberation_not_found}, {@code
+   * not_deliberation_participant} (the initiator), {@code deliberation_closed}, {@code
+   * invalid_phase_for_dialog_type} (a type or a round the current phase does not take).
    */
   DIALOG_POST,
   /**
@@ -172,5 +175,20 @@ public enum A2aAction {
    * {@code {caller, message_id}} → {@code {root_id, messages:[post], count}}: the thread the post
    * belongs to; {@code message_not_found} when unknown or not visible.
    */
-  DIALOG_THREAD
+  DIALOG_THREAD,
+  /**
+   * {@code {caller, title, body, task_id?, session_id?, mode, max_rounds, min_agents, max_agents,
+   * timeout_ms, threshold}} (checked and defaulted by the gateway) → the {@code deliberation/start}
+   * body (§12), or {@code {status:"insufficient_agents", deliberation_id:null, required,
+   * available}} with nothing stored. Fails {@code session_not_found} (a linked session or a task's
+   * session the caller is not joined in), {@code task_not_found}.
+   */
+  DELIBERATION_START,
+  /**
+   * {@code {caller, deliberation_id}} → the {@code GET /a2a/deliberation/:id} body: what the caller
+   * may see now; {@code deliberation_not_found} for a non-member.
+   */
+  DELIBERATION_READ,
+  /** {@code {caller, deliberation_id}} → the {@code /:id/status} body (§12). */
+  DELIBERATION_STATUS
 }

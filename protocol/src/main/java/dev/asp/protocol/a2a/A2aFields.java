@@ -235,4 +235,31 @@ public final class A2aFields {
   public static final String RETRY_AFTER_MS = "retry_after_ms";
   public static final String POLICY = "policy";
   public static final String WINDOW_MS = "window_ms";
+
+  // deliberations (§12)
+  public static final String MODE = "mode";
+  public static final String MAX_ROUNDS = "max_rounds";
+  public static final String MIN_AGENTS = "min_agents";
+  public static final String CONFIG = "config";
+  public static final String TIMEOUT_PER_ROUND_MS = "timeout_per_round_ms";
+  public static final String CONVERGENCE_THRESHOLD = "convergence_threshold";
+  public static final String MAX_AGENTS = "max_agents";
+  public static final String BODY = "body";
+  public static final String INITIATOR_ID = "initiator_id";
+  public static final String PHASE_DEADLINE = "phase_deadline";
+  public static final String LINKED_SESSION_ID = "linked_session_id";
+  public static final String CONVERGENCE_SCORE = "convergence_score";
+  public static final String DECISION = "decision";
+  public static final String DISSENT = "dissent";
+  public static final String SUBMITTED_COUNT = "submitted_count";
+  public static final String CONTRIBUTED = "contributed";
+  public static final String REQUIRED = "required";
+  public static final String AVAILABLE = "available";
+  public static final String REVEALED = "revealed";
+  public static final String PREVIOUS_PHASE = "previous_phase";
+  public static final String VOTES = "votes";
+  public static final String VOTE = "vote";
+  public static final String SYNTHESIS = "synthesis";
+  public static final String ROUNDS = "rounds";
+  public static final String REASONING = "reasoning";
 }

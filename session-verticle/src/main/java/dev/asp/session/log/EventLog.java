@@ -161,6 +161,22 @@ public final class EventLog {
     return List.copyOf(events);
   }
 
+  /**
+   * Widens a pending event of this log to everyone eligible before it is written (see {@link
+   * Reveal} for events already stored): its audience is cleared for the row and the announcement.
+   *
+   * @return whether an appended event has that sequence
+   */
+  public boolean reveal(long sequence) {
+    for (int i = 0; i < events.size(); i++) {
+      if (events.get(i).sequence() == sequence) {
+        audiences.set(i, null);
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Each event's audience (null: no restriction), parallel to {@link #events()}. */
   public List<List<String>> audiences() {
     return Collections.unmodifiableList(new ArrayList<>(audiences));

@@ -136,4 +136,8 @@ public final class LogQueries {
   public static final String INSERT_IDEMPOTENT_RESULT =
       "INSERT INTO idempotency_keys (agent, scope, key, result, created_at)"
           + " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING agent";
+
+  /** Clears the audience of events $2 (sequences) of session $1: see {@link Reveal}. */
+  static final String REVEAL =
+      "UPDATE events SET audience = NULL WHERE session_id = $1 AND sequence = ANY($2)";
 }

@@ -61,6 +61,7 @@ public final class A2aRoutes {
       new MailboxRoutes(bus, auth, bodies, board, busTimeoutMs).mount(router);
       new DialogRoutes(calls, auth, bodies).mount(router);
       new DiscoverRoutes(calls).mount(router);
+      new DeliberationRoutes(calls, settings).mount(router);
     }
     router
         .route("/a2a/*")

@@ -92,7 +92,14 @@ final class DialogRoutes {
       command.put(A2aFields.REFERENCE_ID, reference);
     }
     // round only means something in a deliberation; checked there
-    A2aBodies.integer(body, A2aFields.ROUND, false);
+    Long round = A2aBodies.integer(body, A2aFields.ROUND, false);
+    if (round != null) {
+      if (round < 1 || round > DeliberationRoutes.MAX_ROUNDS) {
+        throw A2aErrors.invalid(
+            A2aFields.ROUND, "1.." + DeliberationRoutes.MAX_ROUNDS, round, "round is 1..10");
+      }
+      command.put(A2aFields.ROUND, round.intValue());
+    }
     call(ctx, A2aAction.DIALOG_POST, sender, command);
   }
 
@@ -144,10 +151,7 @@ final class DialogRoutes {
         new JsonObject().put(A2aFields.MESSAGE_ID, id));
   }
 
-  /**
-   * Exactly one context (§11): none is {@code context_required}, several a validation error. Only
-   * sessions exist as contexts on this operator so far.
-   */
+  /** Exactly one context (§11): none is {@code context_required}, several a validation error. */
   private static JsonObject context(JsonObject body) {
     List<String> named = new ArrayList<>();
     for (String name :
@@ -168,7 +172,12 @@ final class DialogRoutes {
     String field = named.get(0);
     String id = A2aBodies.string(body, A2aBodies.MAX_ID, field);
     if (field.equals(A2aFields.DELIBERATION_ID)) {
-      throw new AspException(A2aError.DELIBERATION_NOT_FOUND, "no such deliberation");
+      if (id == null || !id.startsWith("delib_")) {
+        throw new AspException(A2aError.DELIBERATION_NOT_FOUND, "no such deliberation");
+      }
+      return new JsonObject()
+          .put(A2aFields.CONTEXT_TYPE, "deliberation")
+          .put(A2aFields.CONTEXT_ID, id);
     }
     if (field.equals(A2aFields.PIPELINE_ID)) {
       throw new AspException(A2aError.PIPELINE_NOT_FOUND, "no such pipeline");

@@ -176,6 +176,8 @@ final class IdentityRoutes {
           "GET /a2a/session/board",
           "GET /a2a/subscriptions",
           "POST /a2a/discover",
+          "GET /a2a/deliberation/:id",
+          "GET /a2a/deliberation/:id/status",
           "GET /a2a/dialog/history",
           "GET /a2a/dialog/thread/:messageId",
           "POST /a2a/dm",
@@ -204,6 +206,7 @@ final class IdentityRoutes {
     }
     if (level >= 3) {
       endpoints.add("POST /a2a/session/orchestrate");
+      endpoints.add("POST /a2a/deliberation/start");
     }
     return new JsonObject()
         .put(A2aFields.LEVEL, level)
