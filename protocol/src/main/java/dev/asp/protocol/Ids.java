@@ -13,8 +13,12 @@ public final class Ids {
   public static final String MESSAGE_PREFIX = "msg_";
   public static final String EVENT_PREFIX = "evt_";
 
+  /** A pipeline or pipeline template of the A2A hub (hub spec §1). */
+  public static final String PIPELINE_PREFIX = "pipe_";
+
   private static final char[] CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
   private static final Pattern SESSION_ID = Pattern.compile("^sess_[0-9A-Z]+$");
+  private static final Pattern PIPELINE_ID = Pattern.compile("^pipe_[0-9A-Z]+$");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Ids() {}
@@ -29,6 +33,15 @@ public final class Ids {
 
   public static String newEventId() {
     return EVENT_PREFIX + ulid();
+  }
+
+  public static String newPipelineId() {
+    return PIPELINE_PREFIX + ulid();
+  }
+
+  /** Whether {@code id} has the form of a pipeline id (it may still name nothing). */
+  public static boolean isPipelineId(String id) {
+    return id != null && id.length() <= 64 && PIPELINE_ID.matcher(id).matches();
   }
 
   public static boolean isSessionId(String id) {

@@ -156,14 +156,17 @@ public enum A2aAction {
    */
   DISCOVER,
   /**
-   * {@code {caller, context_type: "session" | "deliberation", context_id, dialog_type, content, to
-   * (handle)?, reference_id?, round?}} → the {@code dialog} body (§11): a typed post in the
-   * context's backing session. Fails {@code session_not_found}, {@code not_session_participant},
-   * {@code not_session_orchestrator} (an {@code orchestrate} post), {@code validation_error}
-   * (recipient or reference unknown, a vote without approve/reject/revise), {@code session_closed},
-   * {@code unsupported_session_kind}; in a deliberation {@code deliberation_not_found}, {@code
-   * not_deliberation_participant} (the initiator), {@code deliberation_closed}, {@code
-   * invalid_phase_for_dialog_type} (a type or a round the current phase does not take).
+   * {@code {caller, context_type: "session" | "deliberation" | "pipeline", context_id,
+   * dialog_type, content, to (handle)?, reference_id?, round?}} → the {@code dialog} body (§11): a
+   * typed post in the context's backing session (a deliberation's or a pipeline's is its own
+   * session of that kind). Fails {@code session_not_found}, {@code not_session_participant},
+   * {@code not_session_orchestrator} (an {@code orchestrate} post by anyone but the orchestrator,
+   * or a pipeline's creator), {@code validation_error} (recipient or reference unknown, a vote
+   * without approve/reject/revise), {@code session_closed}, {@code unsupported_session_kind}; in a
+   * deliberation {@code deliberation_not_found}, {@code not_deliberation_participant} (the
+   * initiator), {@code deliberation_closed}, {@code invalid_phase_for_dialog_type} (a type or a
+   * round the current phase does not take); in a pipeline {@code pipeline_not_found} (unknown, or
+   * the caller is neither the creator nor an assignee) and {@code pipeline_closed}.
    */
   DIALOG_POST,
   /**
@@ -190,5 +193,39 @@ public enum A2aAction {
    */
   DELIBERATION_READ,
   /** {@code {caller, deliberation_id}} → the {@code /:id/status} body (§12). */
-  DELIBERATION_STATUS
+  DELIBERATION_STATUS,
+  /**
+   * {@code {caller, name?, description?, steps?:[{role, capabilities:[string], name?,
+   * description?}] (ordered, 2..10), input_data? (any JSON value), is_template, template_id?}} →
+   * the {@code pipeline/create} body (§13). The gateway checked every shape and ordered the steps;
+   * with {@code template_id} the template's name, description and steps are copied here ({@code
+   * name}, {@code description} and {@code input_data}, when given, win). A template stores the
+   * pipeline with status {@code template} and nothing else; otherwise a private session of kind
+   * {@code pipeline} is created with the creator joined, and step 1 is made current and assigned
+   * (§13 [choice]): the best-matching alive node the creator reaches, joined by the hub, with
+   * {@code a2a.pipeline_step_assigned} for it and the creator; no match leaves the pipeline {@code
+   * stalled}. Fails {@code pipeline_not_found} (an unknown template), {@code validation_error}.
+   */
+  PIPELINE_CREATE,
+  /**
+   * {@code {caller, pipeline_id, result_asset_id? ("sha256:<64 hex>", lower case), output_data?
+   * (any JSON value)}} → {@code {pipeline_id, status, completed_step, current_step, next_assignee,
+   * output_data}} (§13): the current step completes, the next becomes current with {@code input =
+   * output_data} and is assigned (or the pipeline stalls); after the last step the pipeline is
+   * {@code completed}, {@code a2a.pipeline_completed} goes to every member and the session ends.
+   * Fails {@code pipeline_not_found} (unknown, or the caller is neither the creator nor an
+   * assignee), {@code pipeline_closed} (completed or failed), {@code not_step_assignee}.
+   */
+  PIPELINE_ADVANCE,
+  /**
+   * {@code {caller?, pipeline_id}} → the {@code GET /a2a/pipeline/:id} body (§13). A template is
+   * anyone's to read; any other pipeline only its creator's and its assignees', else {@code
+   * pipeline_not_found}.
+   */
+  PIPELINE_READ,
+  /**
+   * {@code {limit: 1..50}} → {@code {templates:[{template_id, pipeline_id, name, description,
+   * steps, created_by, created_at}], count}}, newest first (§13); no caller needed.
+   */
+  PIPELINE_TEMPLATES
 }

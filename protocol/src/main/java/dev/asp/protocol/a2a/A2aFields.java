@@ -222,6 +222,24 @@ public final class A2aFields {
   public static final String CONFIDENCE = "confidence";
   public static final String ROOT_ID = "root_id";
 
+  // pipelines (§13)
+  public static final String NAME = "name";
+  public static final String STEPS = "steps";
+  public static final String STEP = "step";
+  public static final String POSITION = "position";
+  public static final String INPUT_DATA = "input_data";
+  public static final String OUTPUT_DATA = "output_data";
+  public static final String IS_TEMPLATE = "is_template";
+  public static final String TEMPLATE_ID = "template_id";
+  public static final String TEMPLATES = "templates";
+  public static final String CURRENT_STEP = "current_step";
+  public static final String COMPLETED_STEP = "completed_step";
+  public static final String NEXT_ASSIGNEE = "next_assignee";
+  public static final String ASSIGNEE = "assignee";
+  public static final String INPUT = "input";
+  public static final String OUTPUT = "output";
+  public static final String STARTED_AT = "started_at";
+
   // errors
   public static final String ERROR = "error";
   public static final String CORRECTION = "correction";
