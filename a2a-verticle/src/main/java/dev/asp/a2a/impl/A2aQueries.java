@@ -68,6 +68,9 @@ public final class A2aQueries {
           + " LEFT JOIN a2a_sessions a ON a.session_id = s.id"
           + " WHERE s.id = $1 FOR UPDATE OF s";
 
+  /** {@link #LOCK_SESSION} that skips a session whose row another transaction holds. */
+  public static final String TRY_LOCK_SESSION = LOCK_SESSION + " SKIP LOCKED";
+
   /** The same read without the lock, for pre-checks and reads. */
   public static final String PEEK_SESSION =
       "SELECT s.state, s.kind, s.visibility, s.max_participants, s.topic, s.next_sequence,"
@@ -199,14 +202,17 @@ public final class A2aQueries {
           + " ORDER BY completes_at LIMIT $1";
 
   /**
-   * $1 idle ms, $2 limit → open sessions whose last A2A activity is older than the idle limit
-   * (candidates: the sweeper re-checks the log's last event under the lock).
+   * $1 idle ms, $2 limit → open sessions (kinds a2a and pipeline) whose last A2A activity is older
+   * than the idle limit (candidates: the sweeper re-checks the log's last event under the lock). A
+   * session that ended through ASP is not open, whatever its A2A status row still says, so it never
+   * takes a place in the batch for good.
    */
   public static final String IDLE_CANDIDATES =
-      "SELECT session_id FROM a2a_sessions WHERE status IN ('active', 'converging')"
-          + " AND updated_at < "
+      "SELECT a.session_id FROM a2a_sessions a JOIN sessions s ON s.id = a.session_id"
+          + " AND s.state = 'active' WHERE a.status IN ('active', 'converging')"
+          + " AND a.updated_at < "
           + DB_NOW
-          + " - $1 ORDER BY updated_at LIMIT $2";
+          + " - $1 ORDER BY a.updated_at LIMIT $2";
 
   /**
    * $1 session → its converge state and its last event's time (under the lock the sweeper already

@@ -45,6 +45,16 @@ record A2aSession(
     return read(conn, A2aQueries.LOCK_SESSION, id, caller);
   }
 
+  /**
+   * The lock without waiting for it ({@code SKIP LOCKED}): null when another transaction holds it
+   * (or the session is unknown). For the sweeper, which tries again on its next tick.
+   */
+  static Future<A2aSession> tryLock(SqlClient conn, String id) {
+    return conn.preparedQuery(A2aQueries.TRY_LOCK_SESSION)
+        .execute(Tuple.of(id, ""))
+        .map(rows -> rows.size() == 0 ? null : of(id, rows));
+  }
+
   static Future<A2aSession> peek(SqlClient conn, String id, String caller) {
     return read(conn, A2aQueries.PEEK_SESSION, id, caller);
   }

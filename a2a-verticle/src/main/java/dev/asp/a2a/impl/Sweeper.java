@@ -104,14 +104,19 @@ public final class Sweeper {
     return done;
   }
 
-  /** Under the session lock: whatever deadline passed is finished, else nothing. */
+  /**
+   * Under the session lock: whatever deadline passed is finished, else nothing (also when another
+   * transaction holds the lock: the next tick looks again).
+   */
   private Future<Committed> finish(SqlConnection conn, String id) {
-    return A2aSession.lock(conn, id, "")
+    return A2aSession.tryLock(conn, id)
         .compose(
             session ->
-                conn.preparedQuery(A2aQueries.DEADLINES)
-                    .execute(Tuple.of(id))
-                    .compose(rows -> finish(conn, session, rows.iterator().next())));
+                session == null
+                    ? Future.succeededFuture(Committed.replay(new JsonObject()))
+                    : conn.preparedQuery(A2aQueries.DEADLINES)
+                        .execute(Tuple.of(id))
+                        .compose(rows -> finish(conn, session, rows.iterator().next())));
   }
 
   private Future<Committed> finish(SqlConnection conn, A2aSession session, Row deadlines) {
