@@ -62,6 +62,13 @@ public final class A2aErrors {
     FIXES.put(A2aError.NOT_TASK_ASSIGNEE, "submit your own tasks, or ask the orchestrator");
     FIXES.put(
         A2aError.NOT_SESSION_ORCHESTRATOR, "ask the session's orchestrator (orchestrator_id)");
+    FIXES.put(
+        A2aError.PIPELINE_NOT_FOUND,
+        "check the pipeline id; only its creator and assignees may see a running pipeline");
+    FIXES.put(A2aError.PIPELINE_CLOSED, "nothing to do: the pipeline is completed or failed");
+    FIXES.put(
+        A2aError.NOT_STEP_ASSIGNEE,
+        "only the current step's assignee advances: see current_step in GET /a2a/pipeline/:id");
   }
 
   private A2aErrors() {}
@@ -96,10 +103,18 @@ public final class A2aErrors {
 
   /** The error body of §14, with optional details (validation) and extra top-level fields. */
   static JsonObject body(A2aError code, String message, JsonArray details) {
+    return body(code, message, details, null);
+  }
+
+  /** {@link #body(A2aError, String, JsonArray)} with {@code correction.example}, when not null. */
+  static JsonObject body(A2aError code, String message, JsonArray details, Object example) {
     JsonObject correction =
         new JsonObject()
             .put(A2aFields.PROBLEM, message)
             .put(A2aFields.FIX, FIXES.getOrDefault(code, "see the operator's A2A documentation"));
+    if (example != null) {
+      correction.put(A2aFields.EXAMPLE, example);
+    }
     JsonObject body =
         new JsonObject()
             .put(A2aFields.ERROR, code.wireCode())
@@ -113,11 +128,21 @@ public final class A2aErrors {
 
   static void write(
       RoutingContext ctx, A2aError code, String message, JsonArray details, JsonObject extra) {
+    write(ctx, code, message, details, extra, null);
+  }
+
+  private static void write(
+      RoutingContext ctx,
+      A2aError code,
+      String message,
+      JsonArray details,
+      JsonObject extra,
+      Object example) {
     HttpServerResponse response = ctx.response();
     if (response.ended()) {
       return;
     }
-    JsonObject body = body(code, message, details);
+    JsonObject body = body(code, message, details, example);
     if (extra != null) {
       extra.forEach(entry -> body.put(entry.getKey(), entry.getValue()));
     }
@@ -131,15 +156,26 @@ public final class A2aErrors {
 
   /** A validation error naming the field, as {@code details} of §14. */
   static RuntimeException invalid(String path, String expected, Object received, String message) {
-    return new Validation(path, expected, received, message);
+    return new Validation(path, expected, received, message, null);
   }
 
-  /** A validation failure that keeps its detail for the body. */
+  /**
+   * {@link #invalid(String, String, Object, String)} whose correction shows {@code example}: a
+   * valid value of the field, or a body around it.
+   */
+  static RuntimeException invalid(
+      String path, String expected, Object received, String message, Object example) {
+    return new Validation(path, expected, received, message, example);
+  }
+
+  /** A validation failure that keeps its detail (and an example, or null) for the body. */
   static final class Validation extends RuntimeException {
     final JsonObject detail;
+    final Object example;
 
-    Validation(String path, String expected, Object received, String message) {
+    Validation(String path, String expected, Object received, String message, Object example) {
       super(message, null, false, false);
+      this.example = example;
       this.detail =
           new JsonObject()
               .put(A2aFields.PATH, path)
@@ -181,7 +217,8 @@ public final class A2aErrors {
           A2aError.VALIDATION_ERROR,
           validation.getMessage(),
           new JsonArray().add(validation.detail),
-          null);
+          null,
+          validation.example);
       return;
     }
     if (failure != null) {

@@ -72,20 +72,28 @@ final class BoardBodies {
           "result_asset_id is required (sha256:<64 hex>)");
     }
     if (asset != null) {
-      String normalised = asset instanceof String text ? text.toLowerCase(Locale.ROOT) : null;
-      if (normalised == null || !ASSET.matcher(normalised).matches()) {
-        throw A2aErrors.invalid(
-            A2aFields.RESULT_ASSET_ID,
-            "sha256:<64 hex>",
-            asset,
-            "result_asset_id must be sha256: followed by 64 hex digits");
-      }
-      command.put(A2aFields.RESULT_ASSET_ID, normalised);
+      command.put(A2aFields.RESULT_ASSET_ID, asset(asset));
     } else {
       command.putNull(A2aFields.RESULT_ASSET_ID);
     }
     command.put(A2aFields.SUMMARY, text(body, A2aFields.SUMMARY, A2aFields.SUMMARY, maxSummary));
     return new SessionBodies.Parsed(A2aAction.SUBMIT, SessionBodies.sender(body), command);
+  }
+
+  /**
+   * A {@code result_asset_id} (§8.4, §13): {@code sha256:} and 64 hex digits, upper-case hex
+   * lower-cased; anything else is a validation error.
+   */
+  static String asset(Object asset) {
+    String normalised = asset instanceof String text ? text.toLowerCase(Locale.ROOT) : null;
+    if (normalised == null || !ASSET.matcher(normalised).matches()) {
+      throw A2aErrors.invalid(
+          A2aFields.RESULT_ASSET_ID,
+          "sha256:<64 hex>",
+          asset,
+          "result_asset_id must be sha256: followed by 64 hex digits");
+    }
+    return normalised;
   }
 
   /** {@code POST /a2a/session/orchestrate} (§8.5). */
