@@ -12,6 +12,7 @@ import dev.asp.a2a.impl.MailboxOutbound;
 import dev.asp.a2a.impl.MailboxView;
 import dev.asp.a2a.impl.Nodes;
 import dev.asp.a2a.impl.Notices;
+import dev.asp.a2a.impl.Pipelines;
 import dev.asp.a2a.impl.Pulls;
 import dev.asp.a2a.impl.Reminders;
 import dev.asp.a2a.impl.SessionCommands;
@@ -93,10 +94,19 @@ public final class A2aVerticle extends VerticleBase {
     notices = new Notices(pool, new TrustGate(bus), announcer, views);
     BoardCommands board =
         BoardCommands.create(pool, announcer, views, settings.convergeWindowMs(), notices);
+    Pipelines pipelines =
+        new Pipelines(
+            pool,
+            new TrustGate(bus),
+            announcer,
+            views,
+            settings.offlineMs(),
+            settings.maxTopicLength());
     deadlines =
-        new Sweeper(vertx, pool, announcer, board, settings.sweepMs(), settings.sessionIdleMs());
+        new Sweeper(
+            vertx, pool, announcer, board, pipelines, settings.sweepMs(), settings.sessionIdleMs());
     SessionReads reads = new SessionReads(pool, settings, views);
-    Nodes nodes = new Nodes(pool, settings);
+    Nodes nodes = new Nodes(pool, settings, pipelines);
     pulls =
         new Pulls(
             vertx,
@@ -162,7 +172,11 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.DISCOVER, discover::discover)
             .on(A2aAction.DELIBERATION_START, nodes.gated(3, deliberations::start))
             .on(A2aAction.DELIBERATION_READ, deliberations::get)
-            .on(A2aAction.DELIBERATION_STATUS, deliberations::status);
+            .on(A2aAction.DELIBERATION_STATUS, deliberations::status)
+            .on(A2aAction.PIPELINE_CREATE, nodes.gated(3, pipelines::create))
+            .on(A2aAction.PIPELINE_ADVANCE, nodes.gated(3, pipelines::advance))
+            .on(A2aAction.PIPELINE_READ, pipelines::read)
+            .on(A2aAction.PIPELINE_TEMPLATES, pipelines::templates);
     return pool.query("SELECT 1 FROM a2a_views LIMIT 1")
         .execute()
         .compose(

@@ -712,7 +712,7 @@ public final class A2aQueries {
           + " - $3 OR EXISTS (SELECT 1 FROM presence r WHERE r.agent = n.handle))"
           + " ORDER BY shared DESC, n.last_picked ASC NULLS FIRST, n.handle LIMIT $5";
 
-  static final String PICKED = "UPDATE a2a_nodes SET last_picked = $2 WHERE handle = ANY($1)";
+  static final String PICKED_ALL = "UPDATE a2a_nodes SET last_picked = $2 WHERE handle = ANY($1)";
 
   private static final String DELIBERATION_COLUMNS =
       "d.deliberation_id, d.session_id, d.linked_session_id, d.task_id, d.title, d.body, d.mode,"
@@ -811,4 +811,119 @@ public final class A2aQueries {
   static final String DIVERGE_SEQUENCES =
       "SELECT sequence FROM a2a_deliberation_posts WHERE deliberation_id = $1 AND round = $2"
           + " AND phase = 'diverging' ORDER BY sequence";
+
+  // --- pipelines (§13)
+
+  private static final String PIPELINE_COLUMNS =
+      "p.pipeline_id, p.session_id, p.name, p.description, p.status, p.template_id, p.created_by,"
+          + " p.input_data, p.current_step, p.stalled_since, p.created_at, p.completed_at,"
+          + " s.state AS session_state";
+
+  /** $1 pipeline id → the pipeline with its backing session's state (NULL for a template). */
+  static final String PIPELINE =
+      "SELECT "
+          + PIPELINE_COLUMNS
+          + " FROM a2a_pipelines p LEFT JOIN sessions s ON s.id = p.session_id"
+          + " WHERE p.pipeline_id = $1";
+
+  /** $1 pipeline id → its steps in order. */
+  static final String PIPELINE_STEPS =
+      "SELECT position, role, capabilities, keywords, name, description, status, assignee, input,"
+          + " output, result_asset_id, started_at, completed_at FROM a2a_pipeline_steps"
+          + " WHERE pipeline_id = $1 ORDER BY position";
+
+  /** $1 limit → templates, newest first. */
+  static final String PIPELINE_TEMPLATES =
+      "SELECT "
+          + PIPELINE_COLUMNS
+          + " FROM a2a_pipelines p LEFT JOIN sessions s ON s.id = p.session_id"
+          + " WHERE p.status = 'template' ORDER BY p.created_at DESC, p.pipeline_id DESC LIMIT $1";
+
+  /** $1 pipeline ids → the steps of all of them, in order. */
+  static final String PIPELINES_STEPS =
+      "SELECT pipeline_id, position, role, capabilities, keywords, name, description, status,"
+          + " assignee, input, output, result_asset_id, started_at, completed_at"
+          + " FROM a2a_pipeline_steps WHERE pipeline_id = ANY ($1::text[])"
+          + " ORDER BY pipeline_id, position";
+
+  /**
+   * $1 id, $2 session or NULL, $3 name, $4 description, $5 status, $6 template id, $7 creator, $8
+   * input data (JSON text), $9 current step, $10 step count, $11 stalled since, $12 created at.
+   */
+  static final String INSERT_PIPELINE =
+      "INSERT INTO a2a_pipelines (pipeline_id, session_id, name, description, status,"
+          + " template_id, created_by, input_data, current_step, step_count, stalled_since,"
+          + " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+  /** $1 pipeline, $2 position, $3 role, $4 capabilities, $5 keywords, $6 name, $7 description. */
+  static final String INSERT_PIPELINE_STEP =
+      "INSERT INTO a2a_pipeline_steps (pipeline_id, position, role, capabilities, keywords, name,"
+          + " description, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')";
+
+  /** $1 pipeline, $2 status, $3 current step, $4 stalled since, $5 completed at. */
+  static final String UPDATE_PIPELINE =
+      "UPDATE a2a_pipelines SET status = $2, current_step = $3, stalled_since = $4,"
+          + " completed_at = $5 WHERE pipeline_id = $1";
+
+  /**
+   * $1 pipeline, $2 position, $3 status, $4 assignee, $5 input, $6 output, $7 result asset, $8
+   * started at, $9 completed at.
+   */
+  static final String UPDATE_PIPELINE_STEP =
+      "UPDATE a2a_pipeline_steps SET status = $3, assignee = $4, input = $5, output = $6,"
+          + " result_asset_id = $7, started_at = $8, completed_at = $9"
+          + " WHERE pipeline_id = $1 AND position = $2";
+
+  /** The liveness rule of {@code ALIVE_NODES} for a2a_nodes row {@code n}; $k the offline ms. */
+  private static String alive(String offlineParam) {
+    return "(n.last_seen > "
+        + DB_NOW
+        + " - "
+        + offlineParam
+        + " OR EXISTS (SELECT 1 FROM presence r WHERE r.agent = n.handle))";
+  }
+
+  /**
+   * $1 step keywords, $2 creator, $3 offline ms, $4 limit → the alive node records sharing a
+   * keyword with the step, best overlap first (the bound keeps the likeliest; the rule itself is
+   * {@code StepAssignment}'s).
+   */
+  static final String STEP_CANDIDATES =
+      "SELECT n.handle FROM a2a_nodes n WHERE n.keywords && $1::text[] AND n.handle <> $2 AND "
+          + alive("$3")
+          + " ORDER BY cardinality(ARRAY(SELECT unnest(n.keywords) INTERSECT"
+          + " SELECT unnest($1::text[]))) DESC, n.handle LIMIT $4";
+
+  /**
+   * $1 handles, $2 the pipeline being assigned, $3 offline ms → each still alive candidate's
+   * keywords, last pick and the steps it holds now in other running pipelines.
+   */
+  static final String CANDIDATE_FACTS =
+      "SELECT n.handle, n.keywords, n.last_picked, (SELECT count(*) FROM a2a_pipeline_steps st"
+          + " JOIN a2a_pipelines p ON p.pipeline_id = st.pipeline_id"
+          + " JOIN sessions s ON s.id = p.session_id"
+          + " WHERE st.assignee = n.handle AND st.status = 'active' AND p.status = 'active'"
+          + " AND s.state = 'active' AND p.pipeline_id <> $2) AS active_steps"
+          + " FROM a2a_nodes n WHERE n.handle = ANY ($1::text[]) AND "
+          + alive("$3");
+
+  static final String PICKED =
+      "UPDATE a2a_nodes SET last_picked = " + DB_NOW + " WHERE handle = $1";
+
+  /**
+   * $1 node, $2 limit → stalled pipelines of running sessions whose current step shares a keyword
+   * with the node's, not created by it, longest stalled first.
+   */
+  static final String STALLED_FOR =
+      "SELECT p.pipeline_id, p.session_id, p.created_by FROM a2a_pipelines p"
+          + " JOIN sessions s ON s.id = p.session_id AND s.state = 'active'"
+          + " JOIN a2a_pipeline_steps st ON st.pipeline_id = p.pipeline_id"
+          + "   AND st.position = p.current_step"
+          + " WHERE p.status = 'stalled' AND p.created_by <> $1"
+          + " AND st.keywords && (SELECT keywords FROM a2a_nodes WHERE handle = $1)"
+          + " ORDER BY p.stalled_since, p.pipeline_id LIMIT $2";
+
+  /** $1 session → the pipeline it backs. */
+  static final String PIPELINE_OF_SESSION =
+      "SELECT pipeline_id FROM a2a_pipelines WHERE session_id = $1";
 }

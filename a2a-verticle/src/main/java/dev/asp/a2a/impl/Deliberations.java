@@ -287,7 +287,7 @@ public final class Deliberations {
                                       .addLong(now)))
                   .compose(
                       rows ->
-                          conn.preparedQuery(A2aQueries.PICKED)
+                          conn.preparedQuery(A2aQueries.PICKED_ALL)
                               .execute(
                                   Tuple.tuple()
                                       .addArrayOfString(participants.toArray(String[]::new))

@@ -29,7 +29,9 @@ import java.util.List;
 
 /**
  * {@code DIALOG_POST}, {@code DIALOG_HISTORY} and {@code DIALOG_THREAD} (hub spec §11) in the
- * session context (kinds {@code a2a} and {@code asp}). A post is an ordinary {@code
+ * session context (kinds {@code a2a} and {@code asp}) and the pipeline context, which resolves to
+ * the pipeline's backing session and then takes the same path with the pipeline's membership rule
+ * (its creator and assignees; the creator orchestrates). A post is an ordinary {@code
  * session.message} of the session, written in one transaction under its row lock, with {@code
  * metadata.a2a.dialog_type} and its context; a directed post has the audience {@code [sender,
  * recipient]} on every view, like a directed message. {@code a2a_dialog} indexes the posts (id,
@@ -38,6 +40,7 @@ import java.util.List;
  */
 public final class Dialog {
   static final String CONTEXT_SESSION = "session";
+  static final String CONTEXT_PIPELINE = "pipeline";
 
   /** {@code msg_type} of a dialog post in {@code metadata.a2a}. */
   static final String MSG_TYPE = "dialog";
@@ -58,7 +61,11 @@ public final class Dialog {
     this.deliberations = deliberations;
   }
 
-  /** Where a post goes and how it is shown: its context, round, phase, and whether it is hidden. */
+  /**
+   * A dialog context resolved to its backing session (§11): a session is its own, a deliberation's
+   * or a pipeline's is its session of that kind; with where a post goes there: its round, phase,
+   * and whether it is hidden.
+   */
   private record Context(
       String type, String id, String sessionId, Integer round, String phase, boolean hidden) {}
 
@@ -78,43 +85,91 @@ public final class Dialog {
       return postInDeliberation(conn, body);
     }
     String caller = body.getString(BusFields.CALLER);
-    String id = body.getString(A2aFields.CONTEXT_ID);
+    String reference = body.getString(A2aFields.REFERENCE_ID);
+    return resolve(conn, body, caller)
+        .compose(
+            context ->
+                A2aSession.lock(conn, context.sessionId(), caller)
+                    .compose(
+                        session ->
+                            Roles.read(conn, session)
+                                .compose(
+                                    roles ->
+                                        admitPost(conn, context, session, roles, caller)
+                                            .compose(
+                                                orchestrator -> {
+                                                  check(context, roles, orchestrator, caller, body);
+                                                  return reference == null
+                                                      ? Future.succeededFuture()
+                                                      : requireVisible(
+                                                          conn, session.id(), reference, caller);
+                                                }))
+                                .compose(
+                                    v ->
+                                        append(
+                                            conn,
+                                            log(session),
+                                            caller,
+                                            body,
+                                            context,
+                                            sequence -> Future.succeededFuture()))));
+  }
+
+  /** Who may post {@code orchestrate}, and that a recipient takes part in the context. */
+  private static void check(
+      Context context, Roles roles, String orchestrator, String caller, JsonObject body) {
     String type = body.getString(A2aFields.DIALOG_TYPE);
     String to = body.getString(A2aFields.TO);
-    String reference = body.getString(A2aFields.REFERENCE_ID);
-    return A2aSession.lock(conn, id, caller)
-        .compose(
-            session -> {
-              requireMember(session);
-              session.requireOpen();
-              Future<Roles> roles = Roles.read(conn, session);
-              return roles
-                  .compose(
-                      r -> {
-                        if ("orchestrate".equals(type) && !caller.equals(r.orchestrator())) {
-                          throw new AspException(
-                              A2aError.NOT_SESSION_ORCHESTRATOR,
-                              "an orchestrate post is the orchestrator's");
-                        }
-                        if (to != null && !r.joined().contains(to) && !isInvited(r, to)) {
-                          throw new AspException(
-                              A2aError.VALIDATION_ERROR,
-                              A2aFields.TO_NODE_ID,
-                              "to_node_id must name a participant of the session");
-                        }
-                        return reference == null
-                            ? Future.succeededFuture()
-                            : requireVisible(conn, session.id(), reference, caller);
-                      })
-                  .compose(
-                      v ->
-                          append(
-                              conn,
-                              log(session),
-                              caller,
-                              body,
-                              new Context(CONTEXT_SESSION, id, id, null, null, false),
-                              sequence -> Future.succeededFuture()));
+    if ("orchestrate".equals(type) && !caller.equals(orchestrator)) {
+      throw new AspException(
+          A2aError.NOT_SESSION_ORCHESTRATOR,
+          CONTEXT_PIPELINE.equals(context.type())
+              ? "an orchestrate post in a pipeline is its creator's"
+              : "an orchestrate post is the orchestrator's");
+    }
+    if (to != null && !roles.joined().contains(to) && !isInvited(roles, to)) {
+      throw new AspException(
+          A2aError.VALIDATION_ERROR,
+          A2aFields.TO_NODE_ID,
+          "to_node_id must name a participant of the " + context.type());
+    }
+  }
+
+  /** The context named by the request, resolved to its backing session; members only. */
+  private static Future<Context> resolve(SqlClient client, JsonObject body, String caller) {
+    String id = body.getString(A2aFields.CONTEXT_ID);
+    if (CONTEXT_PIPELINE.equals(body.getString(A2aFields.CONTEXT_TYPE))) {
+      return Pipelines.loadAsMember(client, id, caller)
+          .map(
+              pipeline -> new Context(CONTEXT_PIPELINE, id, pipeline.sessionId, null, null, false));
+    }
+    return Future.succeededFuture(new Context(CONTEXT_SESSION, id, id, null, null, false));
+  }
+
+  /**
+   * Under the session lock, who may post, and who may post {@code orchestrate} (the result). A
+   * session: its joined participants, the orchestrator. A pipeline (re-read under the lock): its
+   * creator and assignees while they are joined to its session, else it is not found; a completed
+   * or failed one is {@code pipeline_closed}; the creator orchestrates.
+   */
+  private static Future<String> admitPost(
+      SqlConnection conn, Context context, A2aSession session, Roles roles, String caller) {
+    if (!CONTEXT_PIPELINE.equals(context.type())) {
+      requireMember(session);
+      session.requireOpen();
+      return Future.succeededFuture(roles.orchestrator());
+    }
+    return Pipelines.loadAsMember(conn, context.id(), caller)
+        .map(
+            pipeline -> {
+              if (session.callerStatus() != ParticipantStatus.JOINED) {
+                throw Pipelines.notFound();
+              }
+              if (pipeline.closed()) {
+                throw new AspException(
+                    A2aError.PIPELINE_CLOSED, "the pipeline is " + pipeline.status());
+              }
+              return pipeline.createdBy;
             });
   }
 
@@ -292,19 +347,25 @@ public final class Dialog {
   /** {@code DIALOG_HISTORY}: a page of the posts the caller may see, ascending by sequence. */
   public Future<JsonObject> history(JsonObject body) {
     String caller = body.getString(BusFields.CALLER);
-    String id = body.getString(A2aFields.CONTEXT_ID);
     int limit = body.getInteger(A2aFields.LIMIT, 50);
     Long cursor = body.getLong(A2aFields.CURSOR);
     String type = body.getString(A2aFields.DIALOG_TYPE);
+    // a deliberation's members and a pipeline's are checked by their own module; a session's
+    // are its joined participants
     Future<String> sessionId =
         Deliberations.CONTEXT.equals(body.getString(A2aFields.CONTEXT_TYPE))
-            ? deliberations.sessionOfMember(id, caller)
-            : A2aSession.peek(pool, id, caller)
-                .map(
-                    session -> {
-                      requireMember(session);
-                      return id;
-                    });
+            ? deliberations.sessionOfMember(body.getString(A2aFields.CONTEXT_ID), caller)
+            : resolve(pool, body, caller)
+                .compose(
+                    context ->
+                        CONTEXT_PIPELINE.equals(context.type())
+                            ? Future.succeededFuture(context.sessionId())
+                            : A2aSession.peek(pool, context.sessionId(), caller)
+                                .map(
+                                    session -> {
+                                      requireMember(session);
+                                      return session.id();
+                                    }));
     return sessionId
         .compose(
             session ->

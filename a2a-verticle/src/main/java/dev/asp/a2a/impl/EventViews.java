@@ -106,7 +106,7 @@ public final class EventViews {
               SESSION_ENDED,
               new JsonObject()
                   .put(A2aFields.SESSION_ID, sessionId)
-                  .put(A2aFields.STATUS, endedStatus(row.getString("a2a_status")))
+                  .put(A2aFields.STATUS, endedStatus(kind, row.getString("a2a_status")))
                   .put(A2aFields.ENDED_BY, wire(payload.getString(Fields.ENDED_BY))));
       case MESSAGE -> {
         if (reader.equals(subject)) {
@@ -280,6 +280,17 @@ public final class EventViews {
    */
   static String endedStatus(String a2aStatus) {
     return "completed".equals(a2aStatus) || "failed".equals(a2aStatus) ? a2aStatus : "closed";
+  }
+
+  /**
+   * The same for a session of {@code kind}: a pipeline's session that ended before its pipeline
+   * completed (every member left, an ASP end) ended a failed pipeline (§13).
+   */
+  static String endedStatus(SessionKind kind, String a2aStatus) {
+    if (kind == SessionKind.PIPELINE) {
+      return "completed".equals(a2aStatus) ? "completed" : "failed";
+    }
+    return endedStatus(a2aStatus);
   }
 
   private static JsonObject typed(String type, JsonObject payload) {

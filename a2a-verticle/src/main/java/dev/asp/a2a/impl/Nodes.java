@@ -10,14 +10,20 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 
-/** {@code NODE_SEEN}: node records and liveness (hub spec §3 capabilities, §4). */
+/**
+ * {@code NODE_SEEN}: node records and liveness (hub spec §3 capabilities, §4). Once a hello or
+ * heartbeat is answered, the stalled pipelines the node could take are retried (§13), without
+ * delaying that answer or ever failing it.
+ */
 public final class Nodes {
   private final Pool pool;
   private final A2aSettings settings;
+  private final Pipelines pipelines;
 
-  public Nodes(Pool pool, A2aSettings settings) {
+  public Nodes(Pool pool, A2aSettings settings, Pipelines pipelines) {
     this.pool = pool;
     this.settings = settings;
+    this.pipelines = pipelines;
   }
 
   public Future<JsonObject> seen(JsonObject body) {
@@ -38,7 +44,10 @@ public final class Nodes {
               Integer level = rows.iterator().next().getInteger("level");
               return new JsonObject()
                   .put(A2aFields.LEVEL, level == null ? settings.defaultLevel() : level);
-            });
+            })
+        // the reply is ready: the retry only starts its first query here and runs on its own
+        // (it logs its failures and never fails)
+        .onSuccess(reply -> pipelines.retryStalled(handle));
   }
 
   /** {@code SET_LEVEL}. */

@@ -1,6 +1,7 @@
 package dev.asp.a2a.impl;
 
 import dev.asp.protocol.EventOrigin;
+import dev.asp.protocol.SessionKind;
 import dev.asp.protocol.SessionState;
 import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventAnnouncer;
@@ -19,13 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finishes the session deadlines of hub spec §6.1 on every A2A node, every {@code
+ * Finishes the session deadlines of hub spec §6.1 and §13 on every A2A node, every {@code
  * ASP_A2A_SWEEP_MS}: converge windows that ended ({@code completed}) and sessions idle for {@code
- * ASP_A2A_SESSION_IDLE_MS} since their last event ({@code failed}). The deadlines are rows compared
- * with the database clock, so a node that died leaves its sessions to whichever node sweeps next,
- * and a restart changes nothing. Several sweepers may pick the same session: each finishes it in a
- * transaction that takes the session row lock and re-checks the deadline under it, so the second
- * finds it done and appends nothing.
+ * ASP_A2A_SESSION_IDLE_MS} since their last event ({@code failed}; for the session of a pipeline,
+ * the pipeline fails with it). The deadlines are rows compared with the database clock, so a node
+ * that died leaves its sessions to whichever node sweeps next, and a restart changes nothing.
+ * Several sweepers may pick the same session: each finishes it in a transaction that takes the
+ * session row lock ({@code SKIP LOCKED}: a session another transaction holds waits for the next
+ * tick) and re-checks the deadline under it, so the second finds it done and appends nothing.
  */
 public final class Sweeper {
   private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
@@ -37,6 +39,7 @@ public final class Sweeper {
   private final Pool pool;
   private final EventAnnouncer announcer;
   private final Convergence convergence;
+  private final Pipelines pipelines;
   private final long intervalMs;
   private final long idleMs;
   private long timer = -1;
@@ -47,12 +50,14 @@ public final class Sweeper {
       Pool pool,
       EventAnnouncer announcer,
       BoardCommands board,
+      Pipelines pipelines,
       long intervalMs,
       long idleMs) {
     this.vertx = vertx;
     this.pool = pool;
     this.announcer = announcer;
     this.convergence = board.convergence();
+    this.pipelines = pipelines;
     this.intervalMs = intervalMs;
     this.idleMs = idleMs;
   }
@@ -144,7 +149,11 @@ public final class Sweeper {
       return Future.succeededFuture(nothing);
     }
     if (dbNow - lastActivity >= idleMs) {
-      return convergence.fail(conn, log, session, status).compose(v -> write(conn, log));
+      Future<Void> failed =
+          session.kind() == SessionKind.PIPELINE
+              ? pipelines.failIdle(conn, log, session)
+              : convergence.fail(conn, log, session, status);
+      return failed.compose(v -> write(conn, log));
     }
     // an event the A2A side did not see (an ASP message) kept it alive: remember it, so the
     // session is not a candidate again before it is idle

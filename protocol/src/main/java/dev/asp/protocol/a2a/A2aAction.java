@@ -156,13 +156,13 @@ public enum A2aAction {
    */
   DISCOVER,
   /**
-   * {@code {caller, context_type: "session" | "deliberation" | "pipeline", context_id,
-   * dialog_type, content, to (handle)?, reference_id?, round?}} → the {@code dialog} body (§11): a
-   * typed post in the context's backing session (a deliberation's or a pipeline's is its own
-   * session of that kind). Fails {@code session_not_found}, {@code not_session_participant},
-   * {@code not_session_orchestrator} (an {@code orchestrate} post by anyone but the orchestrator,
-   * or a pipeline's creator), {@code validation_error} (recipient or reference unknown, a vote
-   * without approve/reject/revise), {@code session_closed}, {@code unsupported_session_kind}; in a
+   * {@code {caller, context_type: "session" | "deliberation" | "pipeline", context_id, dialog_type,
+   * content, to (handle)?, reference_id?, round?}} → the {@code dialog} body (§11): a typed post in
+   * the context's backing session (a deliberation's or a pipeline's is its own session of that
+   * kind). Fails {@code session_not_found}, {@code not_session_participant}, {@code
+   * not_session_orchestrator} (an {@code orchestrate} post by anyone but the orchestrator, or a
+   * pipeline's creator), {@code validation_error} (recipient or reference unknown, a vote without
+   * approve/reject/revise), {@code session_closed}, {@code unsupported_session_kind}; in a
    * deliberation {@code deliberation_not_found}, {@code not_deliberation_participant} (the
    * initiator), {@code deliberation_closed}, {@code invalid_phase_for_dialog_type} (a type or a
    * round the current phase does not take); in a pipeline {@code pipeline_not_found} (unknown, or

@@ -8,7 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * The {@code /a2a} route set (hub spec §3–§6) with its own error body: everything under {@code
+ * The {@code /a2a} route set (hub spec §3–§13) with its own error body: everything under {@code
  * /a2a} fails through {@link A2aErrors}, and a path or method this operator does not serve there is
  * {@code route_not_found}. Without settings (A2A disabled) only that last rule is mounted.
  */
@@ -62,6 +62,7 @@ public final class A2aRoutes {
       new DialogRoutes(calls, auth, bodies).mount(router);
       new DiscoverRoutes(calls).mount(router);
       new DeliberationRoutes(calls, settings).mount(router);
+      new PipelineRoutes(calls, bus, auth).mount(router);
     }
     router
         .route("/a2a/*")

@@ -1,6 +1,7 @@
 package dev.asp.gateway.impl.a2a;
 
 import dev.asp.protocol.AspException;
+import dev.asp.protocol.Ids;
 import dev.asp.protocol.a2a.A2aAction;
 import dev.asp.protocol.a2a.A2aError;
 import dev.asp.protocol.a2a.A2aFields;
@@ -15,8 +16,9 @@ import java.util.Set;
  * {@code /a2a/dialog*} (hub spec §11): typed posts in a context, their history and threads. The
  * body is checked here — exactly one context, a known {@code dialog_type}, the content's shape and
  * size — before anything is sent on; membership, recipients and references are decided by the A2A
- * verticle. This operator has no deliberations or pipelines yet (§12, §13), so those contexts name
- * nothing that exists: {@code deliberation_not_found}, {@code pipeline_not_found}.
+ * verticle. A pipeline context goes to the verticle like a session context (it resolves the
+ * pipeline to its backing session); this operator has no deliberations yet (§12), so that context
+ * names nothing that exists: {@code deliberation_not_found}.
  */
 final class DialogRoutes {
   static final Set<String> TYPES =
@@ -180,7 +182,10 @@ final class DialogRoutes {
           .put(A2aFields.CONTEXT_ID, id);
     }
     if (field.equals(A2aFields.PIPELINE_ID)) {
-      throw new AspException(A2aError.PIPELINE_NOT_FOUND, "no such pipeline");
+      if (!Ids.isPipelineId(id)) {
+        throw new AspException(A2aError.PIPELINE_NOT_FOUND, "no such pipeline");
+      }
+      return new JsonObject().put(A2aFields.CONTEXT_TYPE, "pipeline").put(A2aFields.CONTEXT_ID, id);
     }
     JsonObject command = SessionBodies.inSession(body, new JsonObject());
     return new JsonObject()

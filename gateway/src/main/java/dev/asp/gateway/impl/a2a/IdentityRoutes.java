@@ -180,6 +180,8 @@ final class IdentityRoutes {
           "GET /a2a/deliberation/:id/status",
           "GET /a2a/dialog/history",
           "GET /a2a/dialog/thread/:messageId",
+          "GET /a2a/pipeline/templates",
+          "GET /a2a/pipeline/:id",
           "POST /a2a/dm",
           "GET /a2a/dm/inbox",
           "POST /a2a/mailbox/outbound",
@@ -207,6 +209,8 @@ final class IdentityRoutes {
     if (level >= 3) {
       endpoints.add("POST /a2a/session/orchestrate");
       endpoints.add("POST /a2a/deliberation/start");
+      endpoints.add("POST /a2a/pipeline/create");
+      endpoints.add("POST /a2a/pipeline/:id/advance");
     }
     return new JsonObject()
         .put(A2aFields.LEVEL, level)
