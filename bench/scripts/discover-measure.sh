@@ -3,7 +3,8 @@
 # 10,000 open tasks (S=500 public sessions x T=20), then Q=2000 discovers, 4 in flight, cycling
 # query / query+capabilities / capabilities / neither. Two corpora, each on a fresh operator:
 # "dense" (60 words drawn uniformly: a query word is in about a fifth of the tasks, a worst case)
-# and "zipf" (5,000 words drawn with Zipf's law, as a natural language's are); each measured twice.
+# and "zipf" (5,000 words drawn with Zipf's law, as a natural language's are); each measured twice
+# with 4 in flight, then once with 1 in flight.
 #   bench/scripts/discover-measure.sh
 # Needs `mvn -B -DskipTests package` first. Every run is bounded (--max-seconds).
 set -uo pipefail
@@ -31,6 +32,9 @@ for corpus in dense zipf; do
     bench -S 1 -T 1 -Q 2000 -C 4 --json "$OUT/discover-$corpus-$round.json" \
       | tee "$OUT/discover-$corpus-$round.txt"
   done
+  # one at a time: the latency of a discover, without queueing behind the others
+  bench -S 1 -T 1 -Q 1000 -C 1 --json "$OUT/discover-$corpus-serial.json" \
+    | tee "$OUT/discover-$corpus-serial.txt"
   kill $OP; wait $OP 2>/dev/null; rm -rf "$DATA"
 done
 echo "reports in $OUT"

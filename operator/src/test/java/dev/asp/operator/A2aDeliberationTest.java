@@ -386,6 +386,81 @@ class A2aDeliberationTest {
   }
 
   @Test
+  @DisplayName(
+      "two rounds: the first diverging ended by contributions, the rest by deadlines; a vote of"
+          + " round 1 never counts in round 2")
+  void twoRounds() {
+    String w = word();
+    Node initiator = node();
+    Node a = node(w);
+    Node b = node(w);
+    JsonObject started =
+        ok(
+            start(
+                initiator,
+                new JsonObject()
+                    .put("title", w)
+                    .put("body", "settle " + w)
+                    .put("max_rounds", 2)
+                    .put(
+                        "config",
+                        new JsonObject()
+                            .put("timeout_per_round_ms", 1000)
+                            .put("max_agents", 2)
+                            .put("convergence_threshold", 1.0))));
+    String id = started.getString("deliberation_id");
+    ok(post(a, id, "respond", "a thinks", null));
+    ok(post(b, id, "respond", "b thinks", null));
+    // challenging ends by its deadline; in converging a asks for a revision, b says nothing
+    until(a, "deliberation_phase");
+    HubNodes.await(
+        "converging", WITHIN, () -> "converging".equals(read(a, id).getString("status")));
+    ok(
+        post(
+            a,
+            id,
+            "vote",
+            new JsonObject().put("vote", "revise").put("confidence", 0.6),
+            new JsonObject().put("round", 1)));
+    List<JsonObject> seen = until(b, "deliberation_next_round");
+    JsonObject next =
+        seen.stream()
+            .filter(e -> "deliberation_next_round".equals(e.getString("type")))
+            .findFirst()
+            .orElseThrow()
+            .getJsonObject("payload");
+    assertEquals(2, next.getInteger("round"));
+    assertEquals(0.0, next.getDouble("convergence_score"), 1e-9, "one revise: no approve weight");
+    assertEquals("diverging", next.getString("phase"));
+    error(
+        post(
+            a,
+            id,
+            "vote",
+            new JsonObject().put("vote", "approve"),
+            new JsonObject().put("round", 1)),
+        409,
+        "invalid_phase_for_dialog_type");
+    error(
+        post(a, id, "respond", "late for round 1", new JsonObject().put("round", 1)),
+        409,
+        "invalid_phase_for_dialog_type");
+    List<JsonObject> end = until(a, "deliberation_completed");
+    JsonObject completed =
+        end.stream()
+            .filter(e -> "deliberation_completed".equals(e.getString("type")))
+            .findFirst()
+            .orElseThrow()
+            .getJsonObject("payload");
+    assertEquals(2, completed.getInteger("rounds"));
+    assertEquals("no_decision", completed.getString("decision"), "round 2 had no vote");
+    assertEquals(
+        new JsonObject().put("approve", 0).put("reject", 0).put("revise", 0),
+        completed.getJsonObject("votes"),
+        "round 1's vote is not counted in round 2");
+  }
+
+  @Test
   @DisplayName("bad input answers its 4xx with a correction and stores nothing")
   void badInput() {
     Node initiator = node();

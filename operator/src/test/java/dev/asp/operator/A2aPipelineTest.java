@@ -831,4 +831,52 @@ class A2aPipelineTest {
     assertTrue(lowEndpoints.contains("GET /a2a/pipeline/templates"));
     ok(http.get("/a2a/pipeline/templates", low.secret()));
   }
+
+  @Test
+  @DisplayName(
+      "ten concurrent advances of one step: exactly one wins, and the next step's input is its"
+          + " output")
+  void concurrentAdvances() {
+    String first = word();
+    String second = word();
+    Node creator = node();
+    Node a = node(first);
+    Node b = node(second);
+    String id = ok(create(creator, twoSteps(first, second))).getString("pipeline_id");
+    List<io.vertx.core.Future<RawHttp.Response>> racing = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      racing.add(
+          http.postAsync(
+              "/a2a/pipeline/" + id + "/advance",
+              a.secret(),
+              new JsonObject()
+                  .put("sender_id", a.id())
+                  .put("output_data", new JsonObject().put("attempt", i))));
+    }
+    io.vertx.core.Future.all(racing).await();
+    List<JsonObject> won = new ArrayList<>();
+    for (io.vertx.core.Future<RawHttp.Response> f : racing) {
+      RawHttp.Response response = f.result();
+      if (response.status() == 200) {
+        won.add(response.json());
+      } else {
+        assertEquals(403, response.status(), response.text());
+        assertEquals("not_step_assignee", response.json().getString("error"));
+      }
+    }
+    assertEquals(1, won.size(), "one advance of step 1: " + won);
+    JsonObject pipeline = ok(read(creator, id));
+    assertEquals(2, pipeline.getInteger("current_step"));
+    JsonObject step2 = pipeline.getJsonArray("steps").getJsonObject(1);
+    assertEquals(b.id(), step2.getString("assignee"));
+    assertEquals(won.get(0).getJsonObject("output_data"), step2.getJsonObject("input"));
+    assertEquals(
+        1L,
+        count(
+            "SELECT count(*) FROM events e JOIN a2a_pipelines p ON p.session_id = e.session_id"
+                + " WHERE p.pipeline_id = $1 AND e.type = 'a2a.pipeline_step_assigned'"
+                + " AND (e.payload ->> 'step')::int = 2",
+            id),
+        "step 2 assigned once");
+  }
 }

@@ -646,6 +646,13 @@ public final class A2aQueries {
           + " AND p.status = 'joined') < s.max_participants))"
           + " SELECT m.*, ok.topic AS session_title, ok.owner FROM m JOIN ok ON ok.id = m.session_id";
 
+  /**
+   * The most matches discover ranks: beyond it, the newest this many of the matches are ranked, so
+   * a query matching most of the board (a word like "fix") costs the same on 10,000 tasks as on a
+   * million, and a selective one is found through the text index whatever its age.
+   */
+  static final int DISCOVER_MATCHES = 1000;
+
   /** What discover reads of a candidate task. */
   private static final String DISCOVER_TASK =
       "t.task_id, t.session_id, t.title, t.description, t.signals, t.contribution_weight,"
@@ -667,7 +674,10 @@ public final class A2aQueries {
           + " END) AS score FROM a2a_tasks t, q"
           + " WHERE t.status = 'pending' AND t.assigned_to IS NULL"
           + " AND (t.search @@ q.query OR t.signals && $2)"
-          + " AND (cardinality($3::text[]) = 0 OR t.signals && $3)),"
+          + " AND (cardinality($3::text[]) = 0 OR t.signals && $3)"
+          + " ORDER BY t.created_at DESC LIMIT "
+          + DISCOVER_MATCHES
+          + "),"
           + DISCOVER_JOINABLE
           + " ORDER BY m.score DESC, m.created_at DESC, m.task_id LIMIT $4";
 
