@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       A2aFanout.class,
       A2aBoard.class,
       A2aDiscover.class,
+      A2aProcess.class,
       Rate.class,
       Storm.class,
       Connections.class,

@@ -722,7 +722,13 @@ public final class A2aQueries {
           + " - $3 OR EXISTS (SELECT 1 FROM presence r WHERE r.agent = n.handle))"
           + " ORDER BY shared DESC, n.last_picked ASC NULLS FIRST, n.handle LIMIT $5";
 
-  static final String PICKED_ALL = "UPDATE a2a_nodes SET last_picked = $2 WHERE handle = ANY($1)";
+  /**
+   * Marks the nodes $1 picked at $2. Their rows are locked in handle order first, so two starts
+   * picking the same nodes wait on each other instead of deadlocking.
+   */
+  static final String PICKED_ALL =
+      "UPDATE a2a_nodes SET last_picked = $2 WHERE handle IN (SELECT handle FROM a2a_nodes"
+          + " WHERE handle = ANY($1) ORDER BY handle FOR UPDATE)";
 
   private static final String DELIBERATION_COLUMNS =
       "d.deliberation_id, d.session_id, d.linked_session_id, d.task_id, d.title, d.body, d.mode,"
