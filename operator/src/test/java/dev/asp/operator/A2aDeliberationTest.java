@@ -200,6 +200,11 @@ class A2aDeliberationTest {
         409,
         "invalid_phase_for_dialog_type");
     String secret = "hidden-" + w;
+    List<String> secondFrames =
+        HubNodes.frames(
+            operator.vertx, operator.running.port(), second.secret(), "/connect?extensions=a2a");
+    List<String> initiatorFrames =
+        HubNodes.frames(operator.vertx, operator.running.port(), initiator.secret(), "/connect");
     JsonObject posted = ok(post(first, id, "respond", secret, null));
     assertEquals("author", posted.getString("visible_to"));
     assertEquals("deliberation", posted.getString("context_type"));
@@ -234,6 +239,19 @@ class A2aDeliberationTest {
     assertEquals(1, phase.getInteger("round"));
     assertEquals(2, phase.getJsonArray("revealed").size(), phase.encode());
     assertTrue(phase.getJsonArray("revealed").encode().contains(secret));
+    HubNodes.await(
+        "the phase event on the WebSocket",
+        WITHIN,
+        () -> secondFrames.stream().anyMatch(f -> f.contains("a2a.deliberation_phase")));
+    String firstWithSecret =
+        secondFrames.stream().filter(f -> f.contains(secret)).findFirst().orElseThrow();
+    assertTrue(
+        firstWithSecret.contains("a2a.deliberation_phase"),
+        "on WS /connect the hidden post is seen first in the phase end that reveals it: "
+            + firstWithSecret);
+    assertTrue(
+        initiatorFrames.stream().noneMatch(f -> f.contains(secret)),
+        "a plain connection never had it live: " + initiatorFrames);
     assertTrue(historyTexts(second, id).contains(secret), "revealed in the history");
     assertTrue(aspEvents(second, session).contains(secret), "and in the ASP log's reads");
     assertTrue(read(initiator, id).getJsonArray("messages").encode().contains(secret));
@@ -458,6 +476,32 @@ class A2aDeliberationTest {
         new JsonObject().put("approve", 0).put("reject", 0).put("revise", 0),
         completed.getJsonObject("votes"),
         "round 1's vote is not counted in round 2");
+  }
+
+  @Test
+  @DisplayName("concurrent starts picking the same nodes all succeed (no deadlock on their rows)")
+  void concurrentStarts() {
+    String w = word();
+    Node initiator = node();
+    for (int i = 0; i < 3; i++) {
+      node(w);
+    }
+    List<io.vertx.core.Future<RawHttp.Response>> starts = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      starts.add(
+          http.postAsync(
+              "/a2a/deliberation/start",
+              initiator.secret(),
+              new JsonObject()
+                  .put("sender_id", initiator.id())
+                  .put("title", w + " " + i)
+                  .put("body", w)
+                  .put("config", new JsonObject().put("max_agents", 3))));
+    }
+    io.vertx.core.Future.all(starts).await();
+    for (io.vertx.core.Future<RawHttp.Response> start : starts) {
+      assertEquals(3, ok(start.result()).getJsonArray("participants").size());
+    }
   }
 
   @Test

@@ -12,8 +12,6 @@ import dev.asp.protocol.Event;
 import dev.asp.testkit.RawHttp;
 import dev.asp.testkit.TestDatabase;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -66,20 +63,7 @@ class A2aMixedSessionTest {
   }
 
   private List<String> rawFrames(String token, String uri) {
-    List<String> frames = new CopyOnWriteArrayList<>();
-    WebSocket socket =
-        operator
-            .vertx
-            .createWebSocketClient()
-            .connect(
-                new WebSocketConnectOptions()
-                    .setHost("127.0.0.1")
-                    .setPort(operator.running.port())
-                    .setURI(uri)
-                    .addHeader("Authorization", "Bearer " + token))
-            .await();
-    socket.textMessageHandler(frames::add);
-    return frames;
+    return HubNodes.frames(operator.vertx, operator.running.port(), token, uri);
   }
 
   private static void waitFor(java.util.function.BooleanSupplier done) {

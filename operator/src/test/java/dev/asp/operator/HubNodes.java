@@ -332,4 +332,21 @@ final class HubNodes {
       }
     }
   }
+
+  /** Every text frame of a {@code WS /connect…} opened with {@code token}, as they arrive. */
+  static List<String> frames(io.vertx.core.Vertx vertx, int port, String token, String uri) {
+    List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.http.WebSocket socket =
+        vertx
+            .createWebSocketClient()
+            .connect(
+                new io.vertx.core.http.WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(port)
+                    .setURI(uri)
+                    .addHeader("Authorization", "Bearer " + token))
+            .await();
+    socket.textMessageHandler(frames::add);
+    return frames;
+  }
 }

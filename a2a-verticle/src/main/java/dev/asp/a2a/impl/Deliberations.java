@@ -21,6 +21,7 @@ import dev.asp.session.log.Reveal;
 import dev.asp.session.log.SessionSnapshot;
 import dev.asp.session.log.Sessions;
 import dev.asp.session.log.TrustGate;
+import dev.asp.storage.DbFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -155,13 +156,29 @@ public final class Deliberations {
                         .put(A2aFields.REQUIRED, min)
                         .put(A2aFields.AVAILABLE, picked.participants().size()));
               }
-              return pool.withTransaction(conn -> create(conn, caller, picked.body(), picked))
+              return createRetrying(caller, picked, 1)
                   .map(
                       committed -> {
                         announcer.announce(committed);
                         return committed.reply();
                       });
             });
+  }
+
+  /** Attempts of a start whose transaction lost a deadlock or a serialization conflict. */
+  private static final int START_ATTEMPTS = 3;
+
+  /**
+   * The start's transaction, run again (new ids, nothing of the lost attempt kept) when PostgreSQL
+   * chose it as a deadlock victim: starts picking the same nodes at once meet on those rows.
+   */
+  private Future<Committed> createRetrying(String caller, Picked picked, int attempt) {
+    return pool.withTransaction(conn -> create(conn, caller, picked.body(), picked))
+        .recover(
+            failure ->
+                attempt < START_ATTEMPTS && DbFailures.isRetryableConflict(failure)
+                    ? createRetrying(caller, picked, attempt + 1)
+                    : Future.failedFuture(failure));
   }
 
   /** The start request with the task's title and description filling what is missing. */
