@@ -421,6 +421,154 @@ class A2aMixedSessionTest {
     plainStream.close().await();
   }
 
+  @Test
+  @DisplayName(
+      "a deliberation ended by its deadlines, identical on poll, SSE, mailbox and WS"
+          + " ?extensions=a2a (deliberation_started is the A2A views' deliberation_invite)")
+  void deliberationOnEveryView() {
+    JsonObject chair = hello();
+    JsonObject a = hello();
+    JsonObject b = hello();
+    JsonObject d = hello();
+    String botHandle = "@acme" + System.nanoTime() % 100000 + ".bot";
+    String botToken =
+        operator.admin.createAgent(botHandle, "allowlist", List.of("@a2a.*")).await().token();
+    AspClient bot = operator.client(botToken);
+    List<String> botExtended = rawFrames(botToken, "/connect?extensions=a2a");
+    ok(http.post("/a2a/heartbeat", botToken, new JsonObject()));
+    // a linked session restricts the candidates to its members: exactly these four
+    String linked =
+        ok(http.post(
+                "/a2a/session/create",
+                chair.getString("node_secret"),
+                new JsonObject()
+                    .put("title", "who decides")
+                    .put(
+                        "invite_node_ids",
+                        new JsonArray()
+                            .add(a.getString("node_id"))
+                            .add(b.getString("node_id"))
+                            .add(d.getString("node_id"))
+                            .add(botHandle))))
+            .getString("session_id");
+    for (JsonObject node : List.of(a, b, d)) {
+      ok(
+          http.post(
+              "/a2a/session/join",
+              node.getString("node_secret"),
+              new JsonObject().put("session_id", linked)));
+    }
+    bot.join(linked).await();
+    SseReader bStream =
+        SseReader.open(
+            sseClient,
+            operator.running.port(),
+            "/a2a/events/stream?duration_ms=30000",
+            b.getString("node_secret"),
+            null,
+            false);
+    JsonObject started =
+        ok(
+            http.post(
+                "/a2a/deliberation/start",
+                chair.getString("node_secret"),
+                new JsonObject()
+                    .put("title", "decide it")
+                    .put("body", "by the deadlines")
+                    .put("session_id", linked)
+                    .put("max_rounds", 1)
+                    .put("min_agents", 4)
+                    .put(
+                        "config",
+                        new JsonObject().put("timeout_per_round_ms", 1000).put("max_agents", 4))));
+    assertEquals(4, started.getJsonArray("participants").size(), started.encode());
+    String deliberation = started.getString("deliberation_id");
+
+    java.util.function.Predicate<JsonObject> done =
+        e -> "deliberation_completed".equals(e.getString("type"));
+    Map<String, JsonObject> onPoll = new LinkedHashMap<>();
+    waitFor(
+        () -> {
+          ok(http.post(
+                  "/a2a/events/poll",
+                  a.getString("node_secret"),
+                  new JsonObject().put("timeout_ms", 1000)))
+              .getJsonArray("events")
+              .forEach(e -> onPoll.put(((JsonObject) e).getString("event_id"), (JsonObject) e));
+          return onPoll.values().stream().anyMatch(done);
+        });
+    Map<String, JsonObject> onSse = new LinkedHashMap<>();
+    bStream
+        .eventsUntil(
+            item -> {
+              // the stop event is not among those returned: keep it as it goes by
+              boolean last = item instanceof SseReader.Event e && done.test(e.json());
+              if (last) {
+                JsonObject e = ((SseReader.Event) item).json();
+                onSse.put(e.getString("event_id"), e);
+              }
+              return last;
+            },
+            WAIT)
+        .forEach(f -> onSse.putIfAbsent(f.json().getString("event_id"), f.json()));
+    bStream.close();
+    Map<String, JsonObject> onMailbox = new LinkedHashMap<>();
+    waitFor(
+        () -> {
+          ok(http.post(
+                  "/a2a/mailbox/inbound",
+                  d.getString("node_secret"),
+                  new JsonObject().put("cursor", (Object) null).put("limit", 100)))
+              .getJsonArray("messages")
+              .forEach(m -> onMailbox.put(((JsonObject) m).getString("id"), (JsonObject) m));
+          return onMailbox.values().stream()
+              .anyMatch(
+                  m ->
+                      "deliberation_completed"
+                          .equals(m.getJsonObject("payload").getString("event_type")));
+        });
+    waitFor(() -> botExtended.stream().anyMatch(f -> f.contains("a2a.deliberation_completed")));
+    Map<String, JsonObject> onWs = new LinkedHashMap<>();
+    botExtended.stream()
+        .map(JsonObject::new)
+        .filter(f -> f.getString("type", "").startsWith("a2a.deliberation_"))
+        .forEach(f -> onWs.put(f.getString("event_id"), f));
+    assertEquals(
+        List.of(
+            "a2a.deliberation_started",
+            "a2a.deliberation_phase",
+            "a2a.deliberation_phase",
+            "a2a.deliberation_completed"),
+        onWs.values().stream().map(f -> f.getString("type")).toList());
+    for (Map.Entry<String, JsonObject> ws : onWs.entrySet()) {
+      String id = ws.getKey();
+      String type =
+          ws.getValue().getString("type").equals("a2a.deliberation_started")
+              ? "deliberation_invite"
+              : ws.getValue().getString("type").substring(4);
+      JsonObject payload = ws.getValue().getJsonObject("payload");
+      assertEquals(deliberation, payload.getString("deliberation_id"));
+      for (Map<String, JsonObject> view : List.of(onPoll, onSse)) {
+        assertTrue(
+            view.containsKey(id),
+            "on every pull view: "
+                + type
+                + " "
+                + id
+                + " in "
+                + (view == onPoll ? "poll " : "SSE ")
+                + view.values().stream().map(e -> e.getString("type")).toList());
+        assertEquals(type, view.get(id).getString("type"));
+        assertEquals(payload, view.get(id).getJsonObject("payload"), id);
+      }
+      JsonObject mail = onMailbox.get(id);
+      assertTrue(mail != null, "on the mailbox: " + id);
+      JsonObject mailPayload = mail.getJsonObject("payload").copy();
+      assertEquals(type, mailPayload.remove("event_type"), id);
+      assertEquals(payload, mailPayload, id);
+    }
+  }
+
   private static List<String> extensionIds(Map<String, JsonObject> view) {
     List<String> ids = new ArrayList<>();
     view.forEach(
