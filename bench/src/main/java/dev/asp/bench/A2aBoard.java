@@ -2,7 +2,6 @@ package dev.asp.bench;
 
 import dev.asp.bench.impl.Clock;
 import dev.asp.bench.impl.HubHttp;
-import dev.asp.bench.impl.Lanes;
 import dev.asp.bench.impl.Parallel;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
@@ -206,45 +205,30 @@ final class A2aBoard extends Workload {
   }
 
   private void runAll(Driver driver, List<List<Op>> perNode, long deadline) {
-    List<Integer> lanes = new ArrayList<>();
-    for (int n = 0; n < perNode.size(); n++) {
-      lanes.add(n);
-    }
-    Future<Void> done =
-        Parallel.forEach(
-            lanes,
-            perNode.size(),
-            n -> {
-              List<Op> ops = perNode.get(n);
-              return Lanes.run(
-                  ops.size(), concurrency, deadline, i -> call(driver, ops.get((int) i)));
-            });
-    Driver.await(done, Duration.ofSeconds(maxSeconds + 30L));
+    HubLoad load =
+        new HubLoad(driver, new HubHttp(http, host, port), TIMEOUT.toMillis(), violations);
+    load.run(
+        requests(perNode),
+        concurrency,
+        deadline,
+        maxSeconds,
+        reply -> {
+          JsonArray tasksAdded = reply.getJsonArray("added");
+          if (tasksAdded != null) {
+            tasksAdded.forEach(t -> added.add((JsonObject) t));
+          }
+        });
   }
 
-  private Future<Void> call(Driver driver, Op op) {
-    driver.metrics().attempt();
-    long due = Clock.epochNanos();
-    return post(op.path(), op.node().secret(), op.body())
-        .map(
-            reply -> {
-              if (reply.containsKey("error")) {
-                driver.metrics().error(reply.getString("error"));
-                violations.add(op.path() + " answered " + reply.getString("error"));
-              } else {
-                driver.metrics().accepted(due, Clock.epochNanos());
-                JsonArray tasksAdded = reply.getJsonArray("added");
-                if (tasksAdded != null) {
-                  tasksAdded.forEach(t -> added.add((JsonObject) t));
-                }
-              }
-              return (Void) null;
-            })
-        .recover(
-            failure -> {
-              driver.metrics().error(failure);
-              return Future.succeededFuture();
-            });
+  private static List<List<HubLoad.Request>> requests(List<List<Op>> perNode) {
+    List<List<HubLoad.Request>> requests = new ArrayList<>();
+    for (List<Op> ops : perNode) {
+      requests.add(
+          ops.stream()
+              .map(op -> new HubLoad.Request(op.node().secret(), op.path(), op.body()))
+              .toList());
+    }
+    return requests;
   }
 
   private Future<String> createSession(List<Node> team, int index) {

@@ -2,7 +2,6 @@ package dev.asp.bench;
 
 import dev.asp.bench.impl.Clock;
 import dev.asp.bench.impl.HubHttp;
-import dev.asp.bench.impl.Lanes;
 import dev.asp.bench.impl.Parallel;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
@@ -375,41 +374,15 @@ final class A2aProcess extends Workload {
   }
 
   private void runAll(Driver driver, List<List<Op>> perNode, long deadline) {
-    List<Integer> lanes = new ArrayList<>();
-    for (int n = 0; n < perNode.size(); n++) {
-      lanes.add(n);
+    List<List<HubLoad.Request>> requests = new ArrayList<>();
+    for (List<Op> ops : perNode) {
+      requests.add(
+          ops.stream()
+              .map(op -> new HubLoad.Request(op.node().secret(), op.path(), op.body()))
+              .toList());
     }
-    Future<Void> done =
-        Parallel.forEach(
-            lanes,
-            perNode.size(),
-            n -> {
-              List<Op> ops = perNode.get(n);
-              return Lanes.run(
-                  ops.size(), concurrency, deadline, i -> call(driver, ops.get((int) i)));
-            });
-    Driver.await(done, Duration.ofSeconds(maxSeconds + 30L));
-  }
-
-  private Future<Void> call(Driver driver, Op op) {
-    driver.metrics().attempt();
-    long due = Clock.epochNanos();
-    return post(op.path(), op.node().secret(), op.body())
-        .map(
-            reply -> {
-              if (reply.containsKey("error")) {
-                driver.metrics().error(reply.getString("error"));
-                violations.add(op.path() + " answered " + reply.getString("error"));
-              } else {
-                driver.metrics().accepted(due, Clock.epochNanos());
-              }
-              return (Void) null;
-            })
-        .recover(
-            failure -> {
-              driver.metrics().error(failure);
-              return Future.succeededFuture();
-            });
+    new HubLoad(driver, hub, TIMEOUT.toMillis(), violations)
+        .run(requests, concurrency, deadline, maxSeconds, reply -> {});
   }
 
   @Override

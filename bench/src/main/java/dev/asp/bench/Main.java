@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       A2aBoard.class,
       A2aDiscover.class,
       A2aProcess.class,
+      A2aIdle.class,
       Rate.class,
       Storm.class,
       Connections.class,

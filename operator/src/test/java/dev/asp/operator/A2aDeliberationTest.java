@@ -11,9 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.operator.HubNodes.Node;
-import dev.asp.storage.DatabaseSettings;
 import dev.asp.testkit.RawHttp;
-import dev.asp.testkit.TestDatabase;
 import dev.asp.testkit.TestSql;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,31 +35,23 @@ import org.junit.jupiter.api.Test;
 @DisplayName("A2A deliberations, end to end")
 class A2aDeliberationTest {
   private static final Duration WITHIN = Duration.ofSeconds(15);
-  private static DatabaseSettings db;
+  private static HubOperator hub;
   private static OperatorHarness operator;
   private static RawHttp http;
   private static TestSql sql;
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.fresh();
-    operator =
-        OperatorHarness.start(
-            db,
-            Map.of(
-                "ASP_A2A_HEARTBEAT_LIMIT", "1000",
-                "ASP_A2A_POLL_MAX_WAIT_MS", "5000",
-                "ASP_A2A_SWEEP_MS", "50",
-                "ASP_A2A_DELIBERATION_MAX_AGENTS", "3"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
-    sql = new TestSql(operator.vertx, db);
+    hub =
+        HubOperator.start(Map.of("ASP_A2A_SWEEP_MS", "50", "ASP_A2A_DELIBERATION_MAX_AGENTS", "3"));
+    operator = hub.operator;
+    http = hub.http;
+    sql = hub.sql;
   }
 
   @AfterAll
   static void stop() {
-    sql.close();
-    http.close();
-    operator.close();
+    hub.close();
   }
 
   /** A word no other test's nodes declare, so each test picks among its own nodes. */

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.operator.HubNodes.Node;
-import dev.asp.storage.DatabaseSettings;
 import dev.asp.testkit.RawHttp;
-import dev.asp.testkit.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -30,23 +28,20 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("A2A discover, end to end")
 class A2aDiscoverTest {
-  private static DatabaseSettings db;
+  private static HubOperator hub;
   private static OperatorHarness operator;
   private static RawHttp http;
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.fresh();
-    operator =
-        OperatorHarness.start(
-            db, Map.of("ASP_A2A_HEARTBEAT_LIMIT", "1000", "ASP_A2A_POLL_MAX_WAIT_MS", "5000"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    hub = HubOperator.start(Map.of());
+    operator = hub.operator;
+    http = hub.http;
   }
 
   @AfterAll
   static void stop() {
-    http.close();
-    operator.close();
+    hub.close();
   }
 
   /** A word no other test uses. */

@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.operator.HubNodes.Node;
-import dev.asp.storage.DatabaseSettings;
 import dev.asp.testkit.RawHttp;
-import dev.asp.testkit.TestDatabase;
 import dev.asp.testkit.TestSql;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,30 +32,22 @@ import org.junit.jupiter.api.Test;
 class A2aNoticesTest {
   private static final String ASSET = "sha256:" + "cd".repeat(32);
   private static final Duration WITHIN = Duration.ofSeconds(10);
-  private static DatabaseSettings db;
+  private static HubOperator hub;
   private static OperatorHarness operator;
   private static RawHttp http;
   private static TestSql sql;
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.fresh();
-    operator =
-        OperatorHarness.start(
-            db,
-            Map.of(
-                "ASP_A2A_HEARTBEAT_LIMIT", "1000",
-                "ASP_A2A_POLL_MAX_WAIT_MS", "5000",
-                "ASP_A2A_SWEEP_MS", "50"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
-    sql = new TestSql(operator.vertx, db);
+    hub = HubOperator.start(Map.of("ASP_A2A_SWEEP_MS", "50"));
+    operator = hub.operator;
+    http = hub.http;
+    sql = hub.sql;
   }
 
   @AfterAll
   static void stop() {
-    sql.close();
-    http.close();
-    operator.close();
+    hub.close();
   }
 
   private static void subscribe(Node node, String topic) {

@@ -12,9 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.operator.HubNodes.Node;
-import dev.asp.storage.DatabaseSettings;
 import dev.asp.testkit.RawHttp;
-import dev.asp.testkit.TestDatabase;
 import dev.asp.testkit.TestSql;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -43,30 +41,22 @@ class A2aPipelineTest {
   private static final String ASSET = "sha256:" + "ef".repeat(32);
   private static final Duration WITHIN = Duration.ofSeconds(10);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static DatabaseSettings db;
+  private static HubOperator hub;
   private static OperatorHarness operator;
   private static RawHttp http;
   private static TestSql sql;
 
   @BeforeAll
   static void start() {
-    db = TestDatabase.fresh();
-    operator =
-        OperatorHarness.start(
-            db,
-            Map.of(
-                "ASP_A2A_HEARTBEAT_LIMIT", "1000",
-                "ASP_A2A_POLL_MAX_WAIT_MS", "5000",
-                "ASP_A2A_LEVEL_GATING", "true"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
-    sql = new TestSql(operator.vertx, db);
+    hub = HubOperator.start(Map.of("ASP_A2A_LEVEL_GATING", "true"));
+    operator = hub.operator;
+    http = hub.http;
+    sql = hub.sql;
   }
 
   @AfterAll
   static void stop() {
-    sql.close();
-    http.close();
-    operator.close();
+    hub.close();
   }
 
   /** A word no other test uses: a keyword only this test's nodes and steps share. */
