@@ -381,7 +381,9 @@ public final class LocalHub implements DeliveryHub {
     if (pingNow) {
       lastPingAt = now;
     }
-    for (AgentPipeline pipeline : pipelines.values()) {
+    // a close below may remove an agent's pipeline: iterate over a copy, or the rest of the check
+    // is lost to a ConcurrentModificationException
+    for (AgentPipeline pipeline : List.copyOf(pipelines.values())) {
       for (Connection connection : List.copyOf(pipeline.connections())) {
         long blockedSince = connection.blockedSince();
         if (blockedSince != 0 && now - blockedSince > settings.slowConsumerMs()) {
