@@ -74,11 +74,20 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.route().last().handler(ErrorResponses::notFound);
     router.route().failureHandler(ErrorResponses::failure);
+    // a body sent form-encoded (curl -d, as the README's examples do) is still read as JSON; the
+    // form decoder that parses it on the side must not refuse what the body limit allows (its 8 KB
+    // attribute limit made such requests a 500)
+    int largestBody =
+        Math.max(
+            settings.maxBodyBytes(), settings.a2a() == null ? 0 : settings.a2a().mailboxMaxBytes());
     HttpServer http =
         vertx.createHttpServer(
             new HttpServerOptions()
                 .setHost(settings.host())
                 .setPort(settings.port())
+                .setMaxFormAttributeSize(largestBody)
+                .setMaxFormBufferedBytes(largestBody)
+                .setMaxFormFields(-1)
                 .setCompressionSupported(false)
                 // a WebSocket peer that does not answer our close frame (one that stopped reading
                 // never even sees it) is dropped after this long; until then its cursor waits
