@@ -20,7 +20,7 @@ public enum ErrorCode {
   INVALID_REQUEST(400, "invalid_request", 4001),
   /** Message content is empty, has an unknown part type or an invalid part. */
   INVALID_CONTENT(400, "invalid_content", 4002),
-  /** A handle does not match {@code ^@[a-z0-9_-]+\.[a-z0-9_-]+$}. */
+  /** A handle is not {@code @owner.agent} of [a-z0-9_-], 1..64 characters a part. */
   INVALID_HANDLE(400, "invalid_handle", 4003),
   /** Missing, unknown or revoked bearer token. */
   UNAUTHENTICATED(401, "unauthenticated", 4010),

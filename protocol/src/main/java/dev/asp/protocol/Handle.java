@@ -2,12 +2,21 @@ package dev.asp.protocol;
 
 import java.util.regex.Pattern;
 
-/** An agent's address on the network: {@code @owner.agent}, lowercase alphanumerics, _ and -. */
+/**
+ * An agent's address on the network: {@code @owner.agent}, lowercase alphanumerics, _ and -, each
+ * part 1..{@value #MAX_PART} characters. The ASP grammar sets no length; this operator does, so a
+ * handle always fits a URL path segment and a log line (a 10,000-character one could be created and
+ * then not be managed: 414).
+ */
 public final class Handle {
-  private static final Pattern HANDLE = Pattern.compile("^@[a-z0-9_-]+\\.[a-z0-9_-]+$");
-  private static final Pattern OWNER = Pattern.compile("^[a-z0-9_-]+$");
+  /** The longest owner name, and the longest agent name after the owner's dot. */
+  public static final int MAX_PART = 64;
+
+  private static final String PART = "[a-z0-9_-]{1," + MAX_PART + "}";
+  private static final Pattern HANDLE = Pattern.compile("^@" + PART + "\\." + PART + "$");
+  private static final Pattern OWNER = Pattern.compile("^" + PART + "$");
   private static final Pattern ALLOWLIST_ENTRY =
-      Pattern.compile("^@[a-z0-9_-]+\\.([a-z0-9_-]+|\\*)$");
+      Pattern.compile("^@" + PART + "\\.(" + PART + "|\\*)$");
 
   private Handle() {}
 

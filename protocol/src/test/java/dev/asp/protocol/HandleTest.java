@@ -26,6 +26,21 @@ class HandleTest {
   }
 
   @Test
+  @DisplayName("each part is at most 64 characters, owners and allowlist entries too")
+  void lengths() {
+    String max = "a".repeat(Handle.MAX_PART);
+    String over = "a".repeat(Handle.MAX_PART + 1);
+    assertTrue(Handle.isValid("@" + max + "." + max));
+    assertFalse(Handle.isValid("@" + over + ".bot"));
+    assertFalse(Handle.isValid("@acme." + over));
+    assertTrue(Handle.isValidOwner(max));
+    assertFalse(Handle.isValidOwner(over));
+    assertTrue(Handle.isValidAllowlistEntry("@" + max + ".*"));
+    assertFalse(Handle.isValidAllowlistEntry("@" + over + ".*"));
+    assertFalse(Handle.isValidAllowlistEntry("@acme." + over));
+  }
+
+  @Test
   @DisplayName("match exact handles and owner globs only")
   void entries() {
     assertTrue(Handle.isValidAllowlistEntry("@acme.*"));

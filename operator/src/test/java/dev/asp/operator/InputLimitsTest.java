@@ -15,13 +15,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bodies sent as {@code curl -d} sends them ({@code application/x-www-form-urlencoded}, as the
- * README's own examples do) are read as JSON whatever their size (issue 14 item 7): a JSON body
- * over the form decoder's 8 KB attribute limit, or with hundreds of {@code &} in a string, is a
- * normal request on the ASP and the A2A surfaces, never a 500.
+ * Names have a length (item 10). Bodies sent as {@code curl -d} sends them ({@code
+ * application/x-www-form-urlencoded}, as the README's own examples do) are read as JSON whatever
+ * their size (issue 14 item 7): a JSON body over the form decoder's 8 KB attribute limit, or with
+ * hundreds of {@code &} in a string, is a normal request on the ASP and the A2A surfaces, never a
+ * 500.
  */
-@DisplayName("JSON bodies sent form-encoded")
-class FormEncodedBodiesTest {
+@DisplayName("Inputs that must not be a 500, or be let through (issue 14)")
+class InputLimitsTest {
   private static final String FORM = "application/x-www-form-urlencoded";
   private static OperatorHarness operator;
   private static RawHttp http;
@@ -88,5 +89,27 @@ class FormEncodedBodiesTest {
             secret,
             FORM,
             new JsonObject().put("session_id", a2a).put("payload", "z&".repeat(5_000)).encode()));
+  }
+
+  @Test
+  @DisplayName(
+      "names are 1..64 characters a part (issue 14 item 10): a longer owner is invalid_request,"
+          + " a longer agent invalid_handle; the longest allowed can be managed")
+  void nameLimits() {
+    String admin = OperatorHarness.ADMIN_TOKEN;
+    String max = "a".repeat(64);
+    String over = "a".repeat(65);
+    RawHttp.Response owner = http.post("/admin/owners", admin, new JsonObject().put("owner", over));
+    assertEquals(400, owner.status(), owner.text());
+    assertEquals("invalid_request", owner.json().getJsonObject("error").getString("code"));
+    RawHttp.Response agent =
+        http.post("/admin/agents", admin, new JsonObject().put("handle", "@forms." + over));
+    assertEquals(400, agent.status(), agent.text());
+    assertEquals("invalid_handle", agent.json().getJsonObject("error").getString("code"));
+    RawHttp.Response longest =
+        http.post("/admin/agents", admin, new JsonObject().put("handle", "@forms." + max));
+    assertEquals(201, longest.status(), longest.text());
+    RawHttp.Response managed = http.get("/admin/agents/@forms." + max, admin);
+    assertEquals(200, managed.status(), managed.text());
   }
 }
