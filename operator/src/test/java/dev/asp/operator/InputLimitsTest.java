@@ -112,4 +112,49 @@ class InputLimitsTest {
     RawHttp.Response managed = http.get("/admin/agents/@forms." + max, admin);
     assertEquals(200, managed.status(), managed.text());
   }
+
+  @Test
+  @DisplayName(
+      "a NUL or an unpaired surrogate anywhere in an ASP body is a 400, never a 500, and nothing"
+          + " is stored (issue 14 item 8)")
+  void unstorableText() {
+    String bob = agent("@forms.bob");
+    RawHttp.Response created =
+        http.send(
+            HttpMethod.POST,
+            "/sessions",
+            bob,
+            "application/json",
+            "{\"invite\":[],\"topic\":\"fine\"}");
+    assertEquals(201, created.status(), created.text());
+    String session = created.json().getString("session_id");
+    List<String> bodies =
+        List.of(
+            "{\"content\":\"a\\u0000b\"}",
+            "{\"content\":\"ok\",\"metadata\":{\"k\\u0000\":\"v\"}}",
+            "{\"content\":\"ok\",\"metadata\":{\"k\":[\"v\\u0000\"]}}",
+            "{\"content\":\"ok\",\"idempotency_key\":\"a\\u0000\"}",
+            "{\"content\":\"a\\ud800b\"}",
+            "{\"content\":[{\"type\":\"text\",\"text\":\"\\udc00\"}]}");
+    for (String body : bodies) {
+      RawHttp.Response sent =
+          http.send(
+              HttpMethod.POST, "/sessions/" + session + "/messages", bob, "application/json", body);
+      assertEquals(400, sent.status(), body + " -> " + sent.text());
+      assertEquals(
+          "invalid_request", sent.json().getJsonObject("error").getString("code"), sent.text());
+    }
+    RawHttp.Response topic =
+        http.send(
+            HttpMethod.POST,
+            "/sessions",
+            bob,
+            "application/json",
+            "{\"invite\":[],\"topic\":\"a\\u0000\"}");
+    assertEquals(400, topic.status(), topic.text());
+    RawHttp.Response events = http.get("/sessions/" + session + "/events", bob);
+    assertEquals(200, events.status(), events.text());
+    assertFalse(
+        events.text().contains("session.message"), "no message was stored: " + events.text());
+  }
 }

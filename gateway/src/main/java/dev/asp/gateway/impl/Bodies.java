@@ -2,6 +2,7 @@ package dev.asp.gateway.impl;
 
 import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
+import dev.asp.protocol.a2a.A2aText;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -25,10 +26,45 @@ final class Bodies {
       }
       throw malformed();
     }
+    JsonObject json;
     try {
-      return new JsonObject(body);
+      json = new JsonObject(body);
     } catch (DecodeException | ClassCastException e) {
       throw malformed();
+    }
+    requireStorable(json, "body", 0);
+    return json;
+  }
+
+  /** Nesting deeper than this is refused before it is walked. */
+  private static final int MAX_DEPTH = 64;
+
+  /**
+   * Every key and string of the body is text PostgreSQL stores exactly: no NUL (U+0000 would fail
+   * the insert, inside its transaction, as an internal error) and no unpaired surrogate (it would
+   * be stored as something else than was sent).
+   */
+  private static void requireStorable(Object value, String path, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw invalid(path + " is nested more than " + MAX_DEPTH + " levels deep");
+    }
+    if (value instanceof String text) {
+      String problem = A2aText.problem(text, Integer.MAX_VALUE);
+      if (problem != null) {
+        throw invalid(path + " " + problem);
+      }
+    } else if (value instanceof JsonObject object) {
+      for (String key : object.fieldNames()) {
+        String problem = A2aText.problem(key, Integer.MAX_VALUE);
+        if (problem != null) {
+          throw invalid("a key of " + path + " " + problem);
+        }
+        requireStorable(object.getValue(key), path + "." + key, depth + 1);
+      }
+    } else if (value instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        requireStorable(array.getValue(i), path + "[" + i + "]", depth + 1);
+      }
     }
   }
 
