@@ -123,8 +123,22 @@ abstract class Workload implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Agents agents =
-        agentsFile == null ? new Agents(new java.util.LinkedHashMap<>()) : Agents.read(agentsFile);
+    // set-up errors are exit 2 with one clear line; 1 is kept for delivery violations
+    Agents agents;
+    try {
+      agents =
+          agentsFile == null
+              ? new Agents(new java.util.LinkedHashMap<>())
+              : Agents.read(agentsFile);
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.error("{}: cannot read --agents {}: {}", name(), agentsFile, e.toString());
+      return 2;
+    }
+    String unreachable = unreachable(url);
+    if (unreachable != null) {
+      LOG.error("{}: cannot reach --url {}: {}", name(), url, unreachable);
+      return 2;
+    }
     ServerProbe probe = probe();
     Report report;
     try (Driver driver = new Driver(url, agents, eventLoops, httpConnections)) {
@@ -158,6 +172,23 @@ abstract class Workload implements Callable<Integer> {
     List<String> violations = violations();
     violations.forEach(v -> main.out().println("VIOLATION " + v));
     return report.verdict().clean() && violations.isEmpty() ? 0 : 1;
+  }
+
+  /**
+   * Why the first node of {@code urls} takes no TCP connection within 5 s, or null when it does.
+   */
+  static String unreachable(String urls) {
+    try {
+      java.net.URI first = java.net.URI.create(Driver.nodeUrls(urls).get(0));
+      int port =
+          first.getPort() != -1 ? first.getPort() : "https".equals(first.getScheme()) ? 443 : 80;
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(first.getHost(), port), 5_000);
+      }
+      return null;
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      return e.toString();
+    }
   }
 
   /** Delivery violations a workload judges itself (beyond the checker's), empty when none. */

@@ -108,6 +108,20 @@ class WorkloadSmokeTest {
   }
 
   @Test
+  @DisplayName(
+      "set-up errors exit 2 at once with one line: an unreachable --url, a missing --agents file")
+  void setUpErrors() {
+    long start = System.nanoTime();
+    Run unreachable = run("pairs", "--url", "http://127.0.0.1:1", "--agents", agents.toString());
+    assertEquals(2, unreachable.exitCode(), unreachable.out());
+    assertTrue(
+        System.nanoTime() - start < java.time.Duration.ofSeconds(20).toNanos(),
+        "refused at once, not after the run's timeout");
+    Run missing = run("pairs", "--url", url, "--agents", dir.resolve("nope.json").toString());
+    assertEquals(2, missing.exitCode(), missing.out());
+  }
+
+  @Test
   @DisplayName("pairs: every creator's messages reach both participants, in order, once")
   void pairs() throws Exception {
     Path html = dir.resolve("pairs.html");
