@@ -5,6 +5,7 @@ import dev.asp.gateway.impl.ConnectRoute;
 import dev.asp.gateway.impl.ErrorResponses;
 import dev.asp.gateway.impl.SessionRoutes;
 import dev.asp.gateway.impl.TokenCache;
+import dev.asp.gateway.impl.a2a.A2aErrors;
 import dev.asp.gateway.impl.a2a.A2aRoutes;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.bus.Addresses;
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
@@ -46,6 +48,10 @@ public final class GatewayVerticle extends VerticleBase {
                 m -> tokens.forget(m.body().getString(BusFields.AGENT)))
             .completion();
     Router router = Router.router(vertx);
+    // first of all, before any route compares paths: a path or query that cannot be decoded
+    // (/sessions/%zz, ?session_id=%zz) is the client's mistake, a JSON 400, not an unhandled
+    // router exception with a stack trace, nor a 500 where a route reads the parameter
+    router.route().handler(GatewayVerticle::requireDecodablePath);
     if (settings.serveApi()) {
       // routes with a body limit of their own come before the general one, which skips them
       A2aRoutes.mountBodies(router, settings.a2a());
@@ -92,6 +98,9 @@ public final class GatewayVerticle extends VerticleBase {
                 // a WebSocket peer that does not answer our close frame (one that stopped reading
                 // never even sees it) is dropped after this long; until then its cursor waits
                 .setWebSocketClosingTimeout(settings.wsClosingTimeoutSeconds()));
+    // a request Netty cannot decode (a request line or headers over its limits, a broken request)
+    // gets the documented JSON error body too, not an empty 400, 414 or 431
+    http.invalidRequestHandler(ErrorResponses::invalidRequest);
     if (settings.serveStream()) {
       new ConnectRoute(vertx, tokens).mount(http);
     }
@@ -102,5 +111,22 @@ public final class GatewayVerticle extends VerticleBase {
   /** The port actually bound (useful when configured with 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  private static void requireDecodablePath(RoutingContext ctx) {
+    try {
+      ctx.normalizedPath();
+      ctx.queryParams();
+    } catch (IllegalArgumentException | io.vertx.ext.web.handler.HttpException e) {
+      String message = "the request path or query has an invalid percent-escape";
+      String raw = ctx.request().path();
+      if (raw != null && (raw.equals("/a2a") || raw.startsWith("/a2a/"))) {
+        A2aErrors.malformed(ctx, message);
+      } else {
+        ErrorResponses.write(ctx, ErrorCode.MALFORMED_REQUEST, message);
+      }
+      return;
+    }
+    ctx.next();
   }
 }

@@ -157,4 +157,26 @@ class InputLimitsTest {
     assertFalse(
         events.text().contains("session.message"), "no message was stored: " + events.text());
   }
+
+  @Test
+  @DisplayName(
+      "requests that cannot be decoded get the JSON error body (issue 14 item 11): a bad"
+          + " percent-escape 400, a 9 KB request line 414, 9 KB of headers 431")
+  void undecodableRequests() {
+    RawHttp.Response escape = http.get("/sessions/%zz", null);
+    assertEquals(400, escape.status(), escape.text());
+    assertEquals("malformed_request", escape.json().getJsonObject("error").getString("code"));
+    HubNodes.error(http.get("/a2a/session/board?session_id=%zz", null), 400, "validation_error");
+    HubNodes.error(http.get("/a2a/dialog/thread/%zz", null), 400, "validation_error");
+    RawHttp.Response line = http.get("/sessions/" + "a".repeat(9_000), null);
+    assertEquals(414, line.status(), line.text());
+    assertEquals("malformed_request", line.json().getJsonObject("error").getString("code"));
+    // the header is sent as an over-long Content-Type, the one header RawHttp lets a test set
+    RawHttp.Response headers =
+        http.send(HttpMethod.GET, "/sessions", null, "text/" + "a".repeat(9_000), null);
+    assertEquals(431, headers.status(), headers.text());
+    assertEquals("malformed_request", headers.json().getJsonObject("error").getString("code"));
+    // and the server still serves the next client
+    assertEquals(200, http.get("/a2a/session/list", null).status());
+  }
 }

@@ -64,6 +64,43 @@ public final class ErrorResponses {
     }
   }
 
+  /**
+   * A request the HTTP decoder refused (before any route): 414 for a request line over its limit,
+   * 431 for headers over theirs, 400 otherwise, each with the JSON error body, and the connection
+   * closed, since what follows on it cannot be trusted to start a request.
+   */
+  public static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status =
+        cause instanceof io.netty.handler.codec.TooLongFrameException tooLong
+            ? (tooLong instanceof io.netty.handler.codec.http.TooLongHttpHeaderException
+                ? 431
+                : tooLong instanceof io.netty.handler.codec.http.TooLongHttpLineException
+                    ? 414
+                    : 400)
+            : 400;
+    String message =
+        switch (status) {
+          case 414 -> "the request line is too long";
+          case 431 -> "the request headers are too large";
+          default -> "the request could not be decoded";
+        };
+    JsonObject body =
+        new JsonObject()
+            .put(
+                Fields.ERROR,
+                new JsonObject()
+                    .put(Fields.CODE, ErrorCode.MALFORMED_REQUEST.wireCode())
+                    .put(Fields.MESSAGE, message));
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, Json.TYPE)
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(body.encode())
+        .onComplete(done -> request.connection().close());
+  }
+
   public static void notFound(RoutingContext ctx) {
     write(ctx, ErrorCode.NOT_FOUND, "not found");
   }

@@ -131,6 +131,11 @@ public final class A2aErrors {
     write(ctx, code, message, details, extra, null);
   }
 
+  /** A request under {@code /a2a} refused before any route (an undecodable path): its 400. */
+  public static void malformed(RoutingContext ctx, String message) {
+    write(ctx, A2aError.VALIDATION_ERROR, message, null, null, null);
+  }
+
   private static void write(
       RoutingContext ctx,
       A2aError code,
