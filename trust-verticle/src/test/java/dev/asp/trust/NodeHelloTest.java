@@ -406,11 +406,16 @@ class NodeHelloTest {
     }
 
     @Test
-    @DisplayName("a sender_id of exactly 200 characters is judged by its form, not its size")
+    @DisplayName(
+        "a sender_id is judged by its form: the longest handle (64 characters a part) is an"
+            + " unknown node; longer parts, and anything over 200 characters, are invalid")
     void sizeBound() {
+      String longest = "@" + "a".repeat(64) + "." + "b".repeat(64);
+      assertEquals(A2aError.NODE_NOT_FOUND, refusal(anonymous(longest)));
+      assertEquals(A2aError.VALIDATION_ERROR, refusal(anonymous(longest + "c")));
       String handle = "@" + "a".repeat(100) + "." + "b".repeat(98);
       assertEquals(200, handle.length());
-      assertEquals(A2aError.NODE_NOT_FOUND, refusal(anonymous(handle)));
+      assertEquals(A2aError.VALIDATION_ERROR, refusal(anonymous(handle)));
       assertEquals(A2aError.VALIDATION_ERROR, refusal(anonymous(handle + "c")));
     }
 
