@@ -34,7 +34,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -140,7 +139,7 @@ public final class A2aVerticle extends VerticleBase {
                 vertx,
                 "asp-a2a-discover-" + POOLS.get(),
                 DISCOVER_POOL,
-                Map.of("plan_cache_mode", "force_custom_plan"));
+                List.of("SET plan_cache_mode = force_custom_plan"));
     Discover discover = new Discover(discoverPool, new TrustGate(bus), views);
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)

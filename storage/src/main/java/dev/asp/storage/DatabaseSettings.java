@@ -1,16 +1,17 @@
 package dev.asp.storage;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.ClientBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Where the operator's PostgreSQL is, how many connections a verticle may hold and how many of its
@@ -99,27 +100,36 @@ public record DatabaseSettings(
    * and {@code vertx_sql_*} as their {@code namespace}).
    */
   public Pool pool(Vertx vertx, String name) {
-    return pool(vertx, name, poolSize, Map.of());
+    return pool(vertx, name, poolSize, List.of());
   }
 
   /**
-   * A pool of its own size whose connections start with the PostgreSQL run-time settings {@code
-   * serverSettings} (sent in the startup message, as {@code SET} would), for the one job that needs
-   * them.
+   * A pool of its own size whose every new connection first runs {@code onConnect} (session
+   * settings such as {@code SET plan_cache_mode = …}), for the one job that needs them. They are
+   * statements, not startup parameters, so a pooler in front of PostgreSQL (PgBouncer refuses
+   * startup parameters it does not know) passes them.
    */
-  public Pool pool(Vertx vertx, String name, int size, Map<String, String> serverSettings) {
+  public Pool pool(Vertx vertx, String name, int size, List<String> onConnect) {
     PoolOptions options = new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(waitQueue);
     PgConnectOptions connect = connectOptions();
-    if (!serverSettings.isEmpty()) {
-      Map<String, String> properties = new HashMap<>(connect.getProperties());
-      properties.putAll(serverSettings);
-      connect.setProperties(properties);
-    }
     if (name != null) {
       options.setName(name);
       connect.setMetricsName(name);
     }
-    return PgBuilder.pool().with(options).connectingTo(connect).using(vertx).build();
+    ClientBuilder<Pool> builder = PgBuilder.pool().with(options).connectingTo(connect);
+    if (!onConnect.isEmpty()) {
+      builder.withConnectHandler(
+          conn -> {
+            Future<Void> done = Future.succeededFuture();
+            for (String sql : onConnect) {
+              done = done.compose(v -> conn.query(sql).execute().<Void>mapEmpty());
+            }
+            // the connection goes back to the pool either way; without its settings it still
+            // answers correctly, only slower (the caller's reason for the settings)
+            done.onComplete(v -> conn.close());
+          });
+    }
+    return builder.using(vertx).build();
   }
 
   public String jdbcUrl() {
