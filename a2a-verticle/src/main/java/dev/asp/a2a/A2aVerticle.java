@@ -67,7 +67,6 @@ public final class A2aVerticle extends VerticleBase {
   private Sweeper deadlines;
   private Notices notices;
   private Deliberations deliberations;
-  private long noticeSweeper = -1;
 
   public A2aVerticle(A2aSettings settings) {
     this.settings = settings;
@@ -101,9 +100,25 @@ public final class A2aVerticle extends VerticleBase {
             views,
             settings.offlineMs(),
             settings.maxTopicLength());
+    deliberations =
+        new Deliberations(pool, new TrustGate(bus), announcer, views, settings.offlineMs());
+    // one timer finishes every durable deadline of the layer; notices a dying node left
+    // undelivered go with them (each commit kicks its own delivery)
     deadlines =
         new Sweeper(
-            vertx, pool, announcer, board, pipelines, settings.sweepMs(), settings.sessionIdleMs());
+            vertx,
+            pool,
+            announcer,
+            board,
+            pipelines,
+            settings.sweepMs(),
+            settings.sessionIdleMs(),
+            List.of(
+                deliberations::sweepOnce,
+                () -> {
+                  notices.deliver();
+                  return Future.succeededFuture();
+                }));
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings, pipelines);
     pulls =
@@ -116,15 +131,6 @@ public final class A2aVerticle extends VerticleBase {
             settings.offlineMs());
     DirectMessages dms = new DirectMessages(pool, bus, announcer, views);
     Inbox inbox = new Inbox(pool, views);
-    deliberations =
-        new Deliberations(
-            vertx,
-            pool,
-            new TrustGate(bus),
-            announcer,
-            views,
-            settings.offlineMs(),
-            settings.sweepMs());
     Dialog dialog = new Dialog(pool, announcer, views, deliberations);
     MailboxOutbound outbound = new MailboxOutbound(pool, bus, sessions, board, settings, nodes);
     MailboxView mailbox = new MailboxView(pool, views, settings);
@@ -198,9 +204,6 @@ public final class A2aVerticle extends VerticleBase {
                       Math.min(SWEEP_MS, settings.mailboxTtlMs()),
                       t -> outbound.sweep().onFailure(f -> {})); // the next sweep tries again
               deadlines.start();
-              deliberations.start();
-              // notices a node left undelivered when it died (each commit kicks its own)
-              noticeSweeper = vertx.setPeriodic(settings.sweepMs(), t -> notices.deliver());
               return Future.all(
                   List.of(
                       committed.completion(),
@@ -218,13 +221,7 @@ public final class A2aVerticle extends VerticleBase {
     if (sweeper != -1) {
       vertx.cancelTimer(sweeper);
     }
-    if (noticeSweeper != -1) {
-      vertx.cancelTimer(noticeSweeper);
-    }
-    Future<Void> swept =
-        deadlines == null
-            ? Future.succeededFuture()
-            : Future.all(deadlines.stop(), deliberations.stop()).mapEmpty();
+    Future<Void> swept = deadlines == null ? Future.succeededFuture() : deadlines.stop();
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered
         .recover(f -> Future.succeededFuture())

@@ -499,6 +499,8 @@ class A2aDeliberationTest {
   void badInput() {
     Node initiator = node();
     long before = count("a2a_deliberations");
+    long sessions = count("sessions");
+    long events = count("events");
     for (JsonObject body :
         List.of(
             new JsonObject().put("body", "no title"),
@@ -530,6 +532,8 @@ class A2aDeliberationTest {
         404,
         "session_not_found");
     assertEquals(before, count("a2a_deliberations"));
+    assertEquals(sessions, count("sessions"), "no backing session made");
+    assertEquals(events, count("events"), "no event appended, no sequence used");
     error(
         http.get("/a2a/deliberation/delib_nope", initiator.secret()),
         404,

@@ -23,7 +23,6 @@ import dev.asp.session.log.Sessions;
 import dev.asp.session.log.TrustGate;
 import dev.asp.storage.DbFailures;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -68,31 +67,19 @@ public final class Deliberations {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Logger LOG = LoggerFactory.getLogger(Deliberations.class);
 
-  private final Vertx vertx;
   private final Pool pool;
   private final TrustGate trust;
   private final EventAnnouncer announcer;
   private final EventViews views;
   private final long offlineMs;
-  private final long sweepMs;
-  private long timer = -1;
-  private Future<Void> sweeping = Future.succeededFuture();
 
   public Deliberations(
-      Vertx vertx,
-      Pool pool,
-      TrustGate trust,
-      EventAnnouncer announcer,
-      EventViews views,
-      long offlineMs,
-      long sweepMs) {
-    this.vertx = vertx;
+      Pool pool, TrustGate trust, EventAnnouncer announcer, EventViews views, long offlineMs) {
     this.pool = pool;
     this.trust = trust;
     this.announcer = announcer;
     this.views = views;
     this.offlineMs = offlineMs;
-    this.sweepMs = sweepMs;
   }
 
   /** A deliberation row as read under (or before) its session's lock. */
@@ -807,27 +794,11 @@ public final class Deliberations {
 
   // --- deadlines
 
-  public void start() {
-    timer =
-        vertx.setPeriodic(
-            sweepMs,
-            t -> {
-              if (sweeping.isComplete()) {
-                sweeping = sweepOnce();
-              }
-            });
-  }
-
-  public Future<Void> stop() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
-    }
-    return sweeping.otherwiseEmpty();
-  }
-
-  /** Ends every phase whose deadline passed; a deliberation whose session ended is failed. */
-  Future<Void> sweepOnce() {
+  /**
+   * Ends every phase whose deadline passed; a deliberation whose session ended is failed. Run by
+   * the {@link Sweeper} on every tick.
+   */
+  public Future<Void> sweepOnce() {
     return pool.preparedQuery(A2aQueries.DUE_DELIBERATIONS)
         .execute(Tuple.of(BATCH))
         .compose(

@@ -42,6 +42,7 @@ public final class Sweeper {
   private final Pipelines pipelines;
   private final long intervalMs;
   private final long idleMs;
+  private final List<java.util.function.Supplier<Future<Void>>> alsoEachTick;
   private long timer = -1;
   private Future<Void> running = Future.succeededFuture();
 
@@ -52,7 +53,8 @@ public final class Sweeper {
       BoardCommands board,
       Pipelines pipelines,
       long intervalMs,
-      long idleMs) {
+      long idleMs,
+      List<java.util.function.Supplier<Future<Void>>> alsoEachTick) {
     this.vertx = vertx;
     this.pool = pool;
     this.announcer = announcer;
@@ -60,6 +62,7 @@ public final class Sweeper {
     this.pipelines = pipelines;
     this.intervalMs = intervalMs;
     this.idleMs = idleMs;
+    this.alsoEachTick = List.copyOf(alsoEachTick);
   }
 
   public void start() {
@@ -81,16 +84,28 @@ public final class Sweeper {
     }
   }
 
-  /** One sweep: ended windows first, then idle sessions. */
+  /**
+   * One sweep: ended windows first, then idle sessions, then the other durable deadlines of the
+   * layer ({@code alsoEachTick}: deliberation phases, undelivered notices), each on its own so one
+   * failing does not hold back the others.
+   */
   Future<Void> sweepOnce() {
-    return pool.preparedQuery(A2aQueries.DUE_CONVERGED)
-        .execute(Tuple.of(BATCH))
-        .compose(rows -> each(ids(rows)))
-        .compose(
-            v -> pool.preparedQuery(A2aQueries.IDLE_CANDIDATES).execute(Tuple.of(idleMs, BATCH)))
-        .compose(rows -> each(ids(rows)))
-        .onFailure(
-            failure -> LOG.warn("session deadline sweep failed; retrying next tick", failure));
+    Future<Void> sessions =
+        pool.preparedQuery(A2aQueries.DUE_CONVERGED)
+            .execute(Tuple.of(BATCH))
+            .compose(rows -> each(ids(rows)))
+            .compose(
+                v ->
+                    pool.preparedQuery(A2aQueries.IDLE_CANDIDATES).execute(Tuple.of(idleMs, BATCH)))
+            .compose(rows -> each(ids(rows)))
+            .onFailure(
+                failure -> LOG.warn("session deadline sweep failed; retrying next tick", failure))
+            .otherwiseEmpty();
+    Future<Void> done = sessions;
+    for (java.util.function.Supplier<Future<Void>> job : alsoEachTick) {
+      done = done.compose(v -> job.get().otherwiseEmpty());
+    }
+    return done;
   }
 
   private Future<Void> each(List<String> ids) {
