@@ -24,6 +24,7 @@ import dev.asp.protocol.bus.ActionDispatcher;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.Drain;
+import dev.asp.protocol.bus.HandedOver;
 import dev.asp.session.log.EventAnnouncer;
 import dev.asp.session.log.LeaveEffect;
 import dev.asp.session.log.TrustGate;
@@ -53,9 +54,13 @@ public final class A2aVerticle extends VerticleBase {
   private final A2aSettings settings;
   private Pool pool;
   private Pool discoverPool;
+  private Pool reportPool;
 
   /** Connections of discover's own pool. */
   private static final int DISCOVER_POOL = 2;
+
+  /** Connections of the write reports' pool (one statement each, no wait for the disk). */
+  private static final int REPORT_POOL = 2;
 
   private Pulls pulls;
   private ActionDispatcher<A2aAction> dispatcher;
@@ -121,10 +126,21 @@ public final class A2aVerticle extends VerticleBase {
                 }));
     SessionReads reads = new SessionReads(pool, settings, views);
     Nodes nodes = new Nodes(pool, settings, pipelines);
+    // a write report lost in a crash only makes its rows come again (at least once): it need not
+    // wait for its commit to reach the disk, so it has a small pool that does not
+    reportPool =
+        settings
+            .db()
+            .pool(
+                vertx,
+                "asp-a2a-reports-" + POOLS.get(),
+                REPORT_POOL,
+                List.of("SET synchronous_commit = off"));
     pulls =
         new Pulls(
             vertx,
             pool,
+            reportPool,
             views,
             settings.pollMaxWaitMs(),
             settings.busTimeoutMs(),
@@ -147,6 +163,7 @@ public final class A2aVerticle extends VerticleBase {
                 DISCOVER_POOL,
                 List.of("SET plan_cache_mode = force_custom_plan"));
     Discover discover = new Discover(discoverPool, new TrustGate(bus), views);
+    HandedOver.register(vertx); // a pull's batch reaches this node's gateway without a copy
     dispatcher =
         new ActionDispatcher<>(A2aAction.class, DbFailures::map)
             .on(A2aAction.NODE_SEEN, nodes::seen)
@@ -157,7 +174,7 @@ public final class A2aVerticle extends VerticleBase {
             .on(A2aAction.SESSION_MESSAGE, nodes.gated(2, sessions::message))
             .on(A2aAction.SESSION_LIST, reads::list)
             .on(A2aAction.SESSION_CONTEXT, nodes.gated(2, reads::context))
-            .on(A2aAction.PULL, pulls::pull)
+            .onHandedOver(A2aAction.PULL, pulls::pull)
             .on(A2aAction.PULL_WRITTEN, pulls::written)
             .on(A2aAction.DM_SEND, dms::send)
             .on(A2aAction.DM_INBOX, inbox::read)
@@ -229,6 +246,7 @@ public final class A2aVerticle extends VerticleBase {
         .compose(v -> Drain.within(vertx, dispatcher.idle(), settings.busTimeoutMs()))
         .compose(v -> swept)
         .compose(v -> discoverPool.close())
+        .compose(v -> reportPool.close())
         .compose(v -> pool.close());
   }
 }

@@ -286,71 +286,18 @@ public final class A2aQueries {
 
   // --- pull views
 
-  public static final String ENSURE_VIEW =
-      "INSERT INTO a2a_views (node, view) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-
   /** The (node, view) lock every pull takes, cluster-wide; returns the next delivery number. */
   public static final String LOCK_VIEW =
       "SELECT next_no FROM a2a_views WHERE node = $1 AND view = $2 FOR UPDATE";
-
-  public static final String SET_NEXT_NO =
-      "UPDATE a2a_views SET next_no = $3 WHERE node = $1 AND view = $2";
-
-  public static final String CHANNEL =
-      "SELECT active_request, last_written FROM a2a_channels"
-          + " WHERE node = $1 AND view = $2 AND channel = $3";
-
-  /** Records $4 as the request that may hand out events on the channel now. */
-  public static final String CLAIM_CHANNEL =
-      "INSERT INTO a2a_channels (node, view, channel, active_request) VALUES ($1, $2, $3, $4)"
-          + " ON CONFLICT (node, view, channel) DO UPDATE SET active_request = $4";
-
-  public static final String MARK_LAST_WRITTEN =
-      "UPDATE a2a_channels SET last_written = GREATEST(COALESCE(last_written, 0), $4)"
-          + " WHERE node = $1 AND view = $2 AND channel = $3";
-
-  /** A cursor acknowledges exactly the rows numbered up to it, whichever channel carried them. */
-  public static final String ACK_UP_TO =
-      "DELETE FROM a2a_deliveries WHERE node = $1 AND view = $2 AND no <= $3";
-
-  /** The implicit acknowledgement: the channel's rows written in full. */
-  public static final String ACK_WRITTEN =
-      "DELETE FROM a2a_deliveries WHERE node = $1 AND view = $2 AND channel = $3 AND written";
-
-  /**
-   * Whether rows of channel $3 were handed out and neither reported written nor reported lost:
-   * their response may be in the client's hands already.
-   */
-  public static final String REPORT_PENDING =
-      "SELECT EXISTS (SELECT 1 FROM a2a_deliveries WHERE node = $1 AND view = $2"
-          + " AND channel = $3 AND NOT written) AS pending";
-
-  /** Unacknowledged rows in number order, at most $3; $4 = channel whose written rows to skip. */
-  public static final String OUTSTANDING =
-      "SELECT no, session_id, sequence FROM a2a_deliveries WHERE node = $1 AND view = $2"
-          + " AND NOT (written AND channel = $4) ORDER BY no LIMIT $3";
 
   /** Hands rows $4 (numbers) to channel $3, to be written again. */
   public static final String REASSIGN =
       "UPDATE a2a_deliveries SET channel = $3, written = false"
           + " WHERE node = $1 AND view = $2 AND no = ANY ($4::bigint[])";
 
-  public static final String INSERT_DELIVERY =
-      "INSERT INTO a2a_deliveries (node, view, no, channel, session_id, sequence, created_at)"
-          + " VALUES ($1, $2, $3, $4, $5, $6, $7)";
-
   public static final String MARK_WRITTEN =
       "UPDATE a2a_deliveries SET written = true"
           + " WHERE node = $1 AND view = $2 AND channel = $3 AND no = ANY ($4::bigint[])";
-
-  /**
-   * Rows $4 of channel $3 whose response could not be written: they leave the channel ({@code
-   * PullChannels.NONE}) and are handed out again by the next request of any channel.
-   */
-  public static final String MARK_UNWRITTEN =
-      "UPDATE a2a_deliveries SET channel = ''"
-          + " WHERE node = $1 AND view = $2 AND channel = $3 AND no = ANY ($4::bigint[])"
-          + " AND NOT written";
 
   /**
    * Events of $1's sessions beyond its view's ($2) positions that it is eligible for under ASP (the
@@ -363,25 +310,24 @@ public final class A2aQueries {
       "SELECT e.session_id, e.sequence, e.event_id, e.type, e.subject, e.created_at, e.payload,"
           + " e.audience, e.origin, s.kind, s.topic, s.visibility, s.max_participants,"
           + " s.created_by, s.created_at AS session_created_at, a.description, a.owner,"
-          + " a.status AS a2a_status"
+          + " a.status AS a2a_status, pos.prefix AS pos_prefix, pos.extras AS pos_extras"
           + " FROM participants p JOIN sessions s ON s.id = p.session_id"
           + " LEFT JOIN a2a_sessions a ON a.session_id = p.session_id"
           + " LEFT JOIN a2a_positions pos ON pos.node = p.handle AND pos.view = $2"
           + "   AND pos.session_id = p.session_id"
-          + " JOIN events e ON e.session_id = p.session_id"
-          + "   AND e.sequence > COALESCE(pos.prefix, -1)"
+          // per session an index range from its position on: a pull costs what it reads, never
+          // the session's history (a plain join lets the planner merge over every event)
+          + " CROSS JOIN LATERAL (SELECT e.session_id, e.sequence, e.event_id, e.type, e.subject,"
+          + "   e.created_at, e.payload, e.audience, e.origin FROM events e"
+          + "   WHERE e.session_id = p.session_id AND e.sequence > COALESCE(pos.prefix, -1)"
           + "   AND NOT (e.sequence = ANY (COALESCE(pos.extras, '{}'::bigint[])))"
+          + "   AND (p.status = 'joined'"
+          + "     OR (p.status = 'invited' AND (e.type = 'session.ended'"
+          + "       OR (e.type = 'session.invited' AND e.subject = p.handle)))"
+          + "     OR (p.status = 'left' AND e.sequence <= p.left_sequence))"
+          + "   ORDER BY e.sequence LIMIT $3) e"
           + " WHERE p.handle = $1 AND ($4::text IS NULL OR s.kind = $4::text)"
-          + " AND (p.status = 'joined'"
-          + "   OR (p.status = 'invited' AND (e.type = 'session.ended'"
-          + "     OR (e.type = 'session.invited' AND e.subject = p.handle)))"
-          + "   OR (p.status = 'left' AND e.sequence <= p.left_sequence))"
           + " ORDER BY e.session_id, e.sequence LIMIT $3";
-
-  /** The positions of $1's view $2 in sessions $3. */
-  public static final String POSITIONS =
-      "SELECT session_id, prefix, extras FROM a2a_positions"
-          + " WHERE node = $1 AND view = $2 AND session_id = ANY ($3::text[])";
 
   /** The events of rows handed out before, by (session, sequence) pairs $1/$2. */
   public static final String EVENTS_BY_KEY =
@@ -942,4 +888,74 @@ public final class A2aQueries {
   /** $1 session → the pipeline it backs. */
   static final String PIPELINE_OF_SESSION =
       "SELECT pipeline_id FROM a2a_pipelines WHERE session_id = $1";
+
+  // --- one pull (PullView): each step one statement, so a pull is a handful of round trips
+
+  /** Creates the (node, view) row if new and takes its row lock, as one statement: next_no. */
+  public static final String TAKE_VIEW =
+      "INSERT INTO a2a_views (node, view) VALUES ($1, $2)"
+          + " ON CONFLICT (node, view) DO UPDATE SET next_no = a2a_views.next_no RETURNING next_no";
+
+  /**
+   * Under the view lock: whether the channel has rows whose write report is pending ($5: check it),
+   * claims the channel for request $4 unless it must wait ($6: claim), and reads the channel row:
+   * {@code pending, claimed, claimed_last} (the row as claimed) and {@code active_request,
+   * last_written} (the row as it was; null when there is none).
+   */
+  public static final String CHANNEL_STATE =
+      "WITH p AS (SELECT $5::boolean AND EXISTS (SELECT 1 FROM a2a_deliveries d"
+          + "   WHERE d.node = $1 AND d.view = $2 AND d.channel = $3 AND NOT d.written) AS pending),"
+          + " c AS (INSERT INTO a2a_channels (node, view, channel, active_request)"
+          + "   SELECT $1::text, $2::text, $3::text, $4::text FROM p WHERE $6::boolean AND NOT p.pending"
+          + "   ON CONFLICT (node, view, channel) DO UPDATE SET active_request = EXCLUDED.active_request"
+          + "   RETURNING last_written)"
+          + " SELECT p.pending, EXISTS (SELECT 1 FROM c) AS claimed,"
+          + " (SELECT last_written FROM c) AS claimed_last, ch.active_request, ch.last_written"
+          + " FROM p LEFT JOIN a2a_channels ch ON ch.node = $1 AND ch.view = $2 AND ch.channel = $3";
+
+  /**
+   * Acknowledges ($5: {@code written}, the channel $7's written rows; {@code cursor}, every row up
+   * to $6; {@code none}) and reads, in number order, up to $3 rows still handed out that the
+   * channel may take ($4: the channel whose written rows it never takes).
+   */
+  public static final String ACK_AND_OUTSTANDING =
+      "WITH acked AS (DELETE FROM a2a_deliveries WHERE node = $1 AND view = $2"
+          + "   AND (($5::text = 'written' AND channel = $7::text AND written)"
+          + "     OR ($5::text = 'cursor' AND no <= $6::bigint))"
+          + "   RETURNING no)"
+          + " SELECT no, session_id, sequence FROM a2a_deliveries WHERE node = $1 AND view = $2"
+          + " AND NOT (written AND channel = $4) AND no NOT IN (SELECT no FROM acked)"
+          + " ORDER BY no LIMIT $3";
+
+  /**
+   * The rows a pull handed out on channel $3 (numbers $5, sessions $6, sequences $7, at $4) and the
+   * view's next number $8, as one statement.
+   */
+  public static final String SAVE_DELIVERIES =
+      "WITH d AS (INSERT INTO a2a_deliveries"
+          + "   (node, view, no, channel, session_id, sequence, created_at)"
+          + "   SELECT $1, $2, t.no, $3, t.session_id, t.sequence, $4"
+          + "   FROM unnest($5::bigint[], $6::text[], $7::bigint[]) AS t(no, session_id, sequence))"
+          + " UPDATE a2a_views SET next_no = $8 WHERE node = $1 AND view = $2";
+
+  /**
+   * A response was written in full: its rows $4 of channel $3 count as written and the channel's
+   * highest written number moves to $5 — one statement that takes the view lock first (as every
+   * pull does, so it never deadlocks against one).
+   */
+  public static final String REPORT_WRITTEN =
+      "WITH v AS MATERIALIZED (SELECT 1 AS locked FROM a2a_views"
+          + "   WHERE node = $1 AND view = $2 FOR UPDATE),"
+          + " d AS (UPDATE a2a_deliveries SET written = true FROM v"
+          + "   WHERE node = $1 AND view = $2 AND channel = $3 AND no = ANY ($4::bigint[]) RETURNING no)"
+          + " UPDATE a2a_channels SET last_written = GREATEST(COALESCE(last_written, 0), $5) FROM v"
+          + " WHERE node = $1 AND view = $2 AND channel = $3";
+
+  /** A response could not be written: its rows $4 leave channel $3 (under the view lock). */
+  public static final String REPORT_UNWRITTEN =
+      "WITH v AS MATERIALIZED (SELECT 1 AS locked FROM a2a_views"
+          + "   WHERE node = $1 AND view = $2 FOR UPDATE)"
+          + " UPDATE a2a_deliveries SET channel = '' FROM v"
+          + " WHERE node = $1 AND view = $2 AND channel = $3 AND no = ANY ($4::bigint[])"
+          + " AND NOT written";
 }

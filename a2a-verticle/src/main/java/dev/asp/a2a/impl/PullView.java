@@ -98,85 +98,60 @@ final class PullView {
    * (the inbox counts what is left); the reply must wait for the commit.
    */
   Future<Batch> take(SqlConnection conn, Request r) {
-    Tuple view = Tuple.of(r.node(), r.view());
-    return conn.preparedQuery(A2aQueries.ENSURE_VIEW)
-        .execute(view)
-        .compose(v -> conn.preparedQuery(A2aQueries.LOCK_VIEW).execute(view))
+    return conn.preparedQuery(A2aQueries.TAKE_VIEW)
+        .execute(Tuple.of(r.node(), r.view()))
         .compose(
             rows -> {
               long nextNo = rows.iterator().next().getLong("next_no");
-              return reportPending(conn, r)
+              return channelState(conn, r)
                   .compose(
-                      pending ->
-                          pending
-                              ? Future.succeededFuture(awaitingReport())
-                              : take(conn, r, nextNo));
-            });
-  }
-
-  /** Under the view lock, with no report to wait for: claim, acknowledge, hand out. */
-  private Future<Batch> take(SqlConnection conn, Request r, long nextNo) {
-    return activeChannel(conn, r)
-        .compose(
-            active -> {
-              if (!active.active()) {
-                return Future.succeededFuture(superseded(active.lastWritten()));
-              }
-              return acknowledge(conn, r)
-                  .compose(v -> handOut(conn, r, nextNo, active.lastWritten()));
+                      state -> {
+                        if (state.pending()) {
+                          return Future.succeededFuture(awaitingReport());
+                        }
+                        if (!state.active()) {
+                          return Future.succeededFuture(superseded(state.lastWritten()));
+                        }
+                        return handOut(conn, r, nextNo, state.lastWritten());
+                      });
             });
   }
 
   /**
-   * Whether this request must wait before acknowledging implicitly: rows of its channel were handed
-   * out and their write is not reported yet (read under the view lock, which the hand-out held
-   * until it committed, so a batch being answered right now is seen).
+   * The channel under the view lock, as one statement: {@code pending} when this request must wait
+   * before acknowledging implicitly (rows of its channel were handed out and their write is not
+   * reported yet — read under the view lock, which the hand-out held until it committed, so a batch
+   * being answered right now is seen); otherwise claimed (if it claims) and whether this request is
+   * the channel's active one.
    */
-  private static Future<Boolean> reportPending(SqlConnection conn, Request r) {
-    if (!r.awaitReports() || !r.acknowledge() || r.cursor() != null) {
-      return Future.succeededFuture(false);
-    }
-    return conn.preparedQuery(A2aQueries.REPORT_PENDING)
-        .execute(Tuple.of(r.node(), r.view(), r.channel()))
-        .map(rows -> rows.iterator().next().getBoolean("pending"));
+  private record ChannelState(boolean pending, boolean active, Long lastWritten) {}
+
+  private static Future<ChannelState> channelState(SqlConnection conn, Request r) {
+    boolean checkPending = r.awaitReports() && r.acknowledge() && r.cursor() == null;
+    return conn.preparedQuery(A2aQueries.CHANNEL_STATE)
+        .execute(Tuple.of(r.node(), r.view(), r.channel(), r.requestId(), checkPending, r.claim()))
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              if (row.getBoolean("pending")) {
+                return new ChannelState(true, false, null);
+              }
+              if (row.getBoolean("claimed")) {
+                return new ChannelState(false, true, row.getLong("claimed_last"));
+              }
+              return new ChannelState(
+                  false,
+                  r.requestId().equals(row.getString("active_request")),
+                  row.getLong("last_written"));
+            });
   }
 
-  private record Channel(boolean active, Long lastWritten) {}
-
-  private Future<Channel> activeChannel(SqlConnection conn, Request r) {
-    Future<?> claimed =
-        r.claim()
-            ? conn.preparedQuery(A2aQueries.CLAIM_CHANNEL)
-                .execute(Tuple.of(r.node(), r.view(), r.channel(), r.requestId()))
-            : Future.succeededFuture();
-    return claimed.compose(
-        v ->
-            conn.preparedQuery(A2aQueries.CHANNEL)
-                .execute(Tuple.of(r.node(), r.view(), r.channel()))
-                .map(
-                    rows -> {
-                      if (rows.size() == 0) {
-                        return new Channel(false, null);
-                      }
-                      Row row = rows.iterator().next();
-                      return new Channel(
-                          r.requestId().equals(row.getString("active_request")),
-                          row.getLong("last_written"));
-                    }));
-  }
-
-  private Future<Void> acknowledge(SqlConnection conn, Request r) {
+  /** How a pull acknowledges, as {@link A2aQueries#ACK_AND_OUTSTANDING} reads it. */
+  private static String ackMode(Request r) {
     if (!r.acknowledge()) {
-      return Future.succeededFuture();
+      return "none";
     }
-    if (r.cursor() != null) {
-      return conn.preparedQuery(A2aQueries.ACK_UP_TO)
-          .execute(Tuple.of(r.node(), r.view(), r.cursor()))
-          .mapEmpty();
-    }
-    return conn.preparedQuery(A2aQueries.ACK_WRITTEN)
-        .execute(Tuple.of(r.node(), r.view(), r.channel()))
-        .mapEmpty();
+    return r.cursor() != null ? "cursor" : "written";
   }
 
   /**
@@ -204,8 +179,18 @@ final class PullView {
   }
 
   private Future<Batch> handOut(SqlConnection conn, Request r, long nextNo, Long lastWritten) {
-    return conn.preparedQuery(A2aQueries.OUTSTANDING)
-        .execute(Tuple.of(r.node(), r.view(), r.limit() + 1, skipped(r)))
+    Tuple query =
+        Tuple.tuple()
+            .addString(r.node())
+            .addString(r.view())
+            .addInteger(r.limit() + 1)
+            .addString(skipped(r))
+            .addString(ackMode(r))
+            .addLong(r.cursor())
+            .addString(r.channel());
+    // acknowledges first, in the same statement: what it deletes is not read again
+    return conn.preparedQuery(A2aQueries.ACK_AND_OUTSTANDING)
+        .execute(query)
         .compose(
             rows -> {
               Outstanding outstanding = Outstanding.of(rows, r.limit());
@@ -441,10 +426,8 @@ final class PullView {
   /** Takes the view's row lock, drops expired rows, and returns the next delivery number. */
   private static Future<Long> lockExplicit(
       SqlConnection conn, String node, String view, long expiresBefore) {
-    Tuple key = Tuple.of(node, view);
-    return conn.preparedQuery(A2aQueries.ENSURE_VIEW)
-        .execute(key)
-        .compose(v -> conn.preparedQuery(A2aQueries.LOCK_VIEW).execute(key))
+    return conn.preparedQuery(A2aQueries.TAKE_VIEW)
+        .execute(Tuple.of(node, view))
         .compose(
             rows -> {
               long nextNo = rows.iterator().next().getLong("next_no");
@@ -467,10 +450,21 @@ final class PullView {
     int wanted;
     boolean more;
     final List<JsonObject> envelopes = new ArrayList<>();
-    final List<Tuple> deliveries = new ArrayList<>();
+
+    /** The rows numbered since the last save: numbers, sessions, sequences. */
+    final List<Long> numbers = new ArrayList<>();
+
+    final List<String> sessions = new ArrayList<>();
+    final List<Long> sequences = new ArrayList<>();
+
+    /** The next number as last saved. */
+    long savedNextNo;
 
     /** session → sequences handled now (numbered or passed over). */
     final Map<String, TreeSet<Long>> handled = new LinkedHashMap<>();
+
+    /** session → its position as the scan that handled it read it (the log rows carry it). */
+    final Map<String, Positions.Known> known = new HashMap<>();
 
     Numbering(
         String node, String view, String channel, long nextNo, int wanted, Long expiresBefore) {
@@ -479,6 +473,7 @@ final class PullView {
       this.channel = channel;
       this.expiresBefore = expiresBefore;
       this.nextNo = nextNo;
+      this.savedNextNo = nextNo;
       this.wanted = wanted;
     }
 
@@ -548,42 +543,49 @@ final class PullView {
         wanted--;
         handle(row);
         envelopes.add(views.envelope(row, mapped, node, number));
-        deliveries.add(
-            Tuple.of(
-                node,
-                view,
-                number,
-                channel,
-                row.getString("session_id"),
-                row.getLong("sequence"),
-                System.currentTimeMillis()));
+        numbers.add(number);
+        sessions.add(row.getString("session_id"));
+        sequences.add(row.getLong("sequence"));
       }
       return false;
     }
 
     private void handle(Row row) {
-      handled
-          .computeIfAbsent(row.getString("session_id"), id -> new TreeSet<>())
-          .add(row.getLong("sequence"));
+      String session = row.getString("session_id");
+      handled.computeIfAbsent(session, id -> new TreeSet<>()).add(row.getLong("sequence"));
+      known.computeIfAbsent(session, id -> Positions.Known.of(row));
     }
 
-    /** Writes the numbered rows, the moved positions and the next number; idempotent per call. */
+    /**
+     * Writes the numbered rows with the next number (one statement) and the moved positions, sent
+     * together on the connection; idempotent per call.
+     */
     Future<Void> save(SqlConnection conn) {
-      List<Tuple> rows = List.copyOf(deliveries);
-      deliveries.clear();
-      Map<String, TreeSet<Long>> moved = new LinkedHashMap<>(handled);
+      List<Future<?>> writes = new ArrayList<>(2);
+      if (!numbers.isEmpty() || nextNo != savedNextNo) {
+        Tuple rows =
+            Tuple.tuple()
+                .addString(node)
+                .addString(view)
+                .addString(channel)
+                .addLong(System.currentTimeMillis())
+                .addArrayOfLong(numbers.toArray(Long[]::new))
+                .addArrayOfString(sessions.toArray(String[]::new))
+                .addArrayOfLong(sequences.toArray(Long[]::new))
+                .addLong(nextNo);
+        numbers.clear();
+        sessions.clear();
+        sequences.clear();
+        savedNextNo = nextNo;
+        writes.add(conn.preparedQuery(A2aQueries.SAVE_DELIVERIES).execute(rows));
+      }
+      List<Tuple> positions = Positions.saves(node, view, handled, known);
       handled.clear();
-      Future<Void> inserted =
-          rows.isEmpty()
-              ? Future.succeededFuture()
-              : conn.preparedQuery(A2aQueries.INSERT_DELIVERY).executeBatch(rows).mapEmpty();
-      return inserted
-          .compose(v -> Positions.advance(conn, node, view, moved))
-          .compose(
-              v ->
-                  conn.preparedQuery(A2aQueries.SET_NEXT_NO)
-                      .execute(Tuple.of(node, view, nextNo))
-                      .mapEmpty());
+      known.clear();
+      if (!positions.isEmpty()) {
+        writes.add(conn.preparedQuery(A2aQueries.SAVE_POSITION).executeBatch(positions));
+      }
+      return Future.all(writes).mapEmpty();
     }
   }
 }

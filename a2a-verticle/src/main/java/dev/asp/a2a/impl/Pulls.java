@@ -48,6 +48,10 @@ public final class Pulls {
 
   private final Vertx vertx;
   private final Pool pool;
+
+  /** Where write reports go: commits that do not wait for the disk (a lost one means a repeat). */
+  private final Pool reportPool;
+
   private final PullView view;
   private final long maxWaitMs;
   private final long reportWaitMs;
@@ -60,14 +64,34 @@ public final class Pulls {
 
   private final long refreshMs;
 
+  /** Nodes this instance refreshed lately (when, by the nano clock), the eldest dropped first. */
+  private final Map<String, Long> livenessAsked =
+      new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+          return size() > MAX_LIVENESS_ENTRIES;
+        }
+      };
+
+  /** Bound of {@link #livenessAsked}: a node dropped from it is only asked again sooner. */
+  private static final int MAX_LIVENESS_ENTRIES = 100_000;
+
   /**
+   * @param reportPool the pool of write reports: its commits need not wait for the disk
    * @param maxWaitMs the longest a long-poll waits ({@code ASP_A2A_POLL_MAX_WAIT_MS})
    * @param busTimeoutMs the gateway's bus timeout: waiting for a report takes at most half of it,
    *     so the pull still answers within the time the gateway gives it
    * @param offlineMs the offline window: a pull refreshes its node's liveness well within it
    */
   public Pulls(
-      Vertx vertx, Pool pool, EventViews views, long maxWaitMs, long busTimeoutMs, long offlineMs) {
+      Vertx vertx,
+      Pool pool,
+      Pool reportPool,
+      EventViews views,
+      long maxWaitMs,
+      long busTimeoutMs,
+      long offlineMs) {
+    this.reportPool = reportPool;
     this.refreshMs = Math.min(LIVENESS_REFRESH_MS, offlineMs / 4);
     this.vertx = vertx;
     this.pool = pool;
@@ -203,6 +227,21 @@ public final class Pulls {
     }
   }
 
+  /**
+   * Keeps a polling node alive (§4): its {@code last_seen} is refreshed when older than {@code
+   * refreshMs}, asked at most once per {@code refreshMs} by this instance, so it is never more than
+   * twice that old while the node polls — well within the offline window.
+   */
+  private Future<?> refreshLiveness(String node) {
+    long now = System.nanoTime();
+    Long asked = livenessAsked.get(node);
+    if (asked != null && now - asked < TimeUnit.MILLISECONDS.toNanos(refreshMs)) {
+      return Future.succeededFuture();
+    }
+    livenessAsked.put(node, now);
+    return pool.preparedQuery(A2aQueries.POLLED).execute(Tuple.of(node, refreshMs));
+  }
+
   /** {@code PULL}: see {@code A2aAction.PULL}. */
   public Future<JsonObject> pull(JsonObject body) {
     PullView.Request request = request(body);
@@ -215,8 +254,7 @@ public final class Pulls {
     Waiter held = waiter;
     long reportDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reportWaitMs);
     // an open poll or stream keeps its node alive (§4): refreshed well within the offline window
-    return pool.preparedQuery(A2aQueries.POLLED)
-        .execute(Tuple.of(request.node(), refreshMs))
+    return refreshLiveness(request.node())
         .compose(v -> takeAfterReports(request, reportDeadline))
         .compose(
             batch -> {
@@ -302,32 +340,25 @@ public final class Pulls {
       highest = Math.max(highest, values[i]);
     }
     long last = highest;
-    Tuple rows = Tuple.of(node, viewName, channel, values);
-    // the view lock first, as every pull takes it: a pull locks the channel row, then the
-    // delivery rows; marking them in the other order without it deadlocks against that pull
-    return pool.withTransaction(
-            conn ->
-                conn.preparedQuery(A2aQueries.LOCK_VIEW)
-                    .execute(Tuple.of(node, viewName))
-                    .compose(
-                        locked ->
-                            written
-                                ? conn.preparedQuery(A2aQueries.MARK_WRITTEN)
-                                    .execute(rows)
-                                    .compose(
-                                        v ->
-                                            conn.preparedQuery(A2aQueries.MARK_LAST_WRITTEN)
-                                                .execute(Tuple.of(node, viewName, channel, last)))
-                                : conn.preparedQuery(A2aQueries.MARK_UNWRITTEN).execute(rows)))
-        .map(
-            v -> {
-              vertx
-                  .eventBus()
-                  .publish(
-                      Addresses.A2A_WRITTEN,
-                      new JsonObject().put(BusFields.AGENT, node).put(A2aFields.CHANNEL, channel));
-              return new JsonObject().put(Fields.OK, true);
-            });
+    // one statement, its own transaction: it takes the view lock first, as every pull does (a pull
+    // locks the channel row, then the delivery rows; the other order without it would deadlock)
+    Future<?> reported =
+        written
+            ? reportPool
+                .preparedQuery(A2aQueries.REPORT_WRITTEN)
+                .execute(Tuple.of(node, viewName, channel, values, last))
+            : reportPool
+                .preparedQuery(A2aQueries.REPORT_UNWRITTEN)
+                .execute(Tuple.of(node, viewName, channel, values));
+    return reported.map(
+        v -> {
+          vertx
+              .eventBus()
+              .publish(
+                  Addresses.A2A_WRITTEN,
+                  new JsonObject().put(BusFields.AGENT, node).put(A2aFields.CHANNEL, channel));
+          return new JsonObject().put(Fields.OK, true);
+        });
   }
 
   /** A commit was announced: wake the polls of its participants held here. */

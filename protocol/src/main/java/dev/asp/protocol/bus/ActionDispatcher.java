@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -22,6 +23,7 @@ public final class ActionDispatcher<A extends Enum<A>> {
 
   private final Class<A> actions;
   private final Map<A, Function<JsonObject, Future<JsonObject>>> handlers;
+  private final EnumSet<A> handedOver;
   private final Function<Throwable, Throwable> failureMapper;
   // confined to the consumer's context
   private int inFlight;
@@ -35,12 +37,24 @@ public final class ActionDispatcher<A extends Enum<A>> {
   public ActionDispatcher(Class<A> actions, Function<Throwable, Throwable> failureMapper) {
     this.actions = actions;
     this.handlers = new EnumMap<>(actions);
+    this.handedOver = EnumSet.noneOf(actions);
     this.failureMapper = failureMapper;
   }
 
   public ActionDispatcher<A> on(A action, Function<JsonObject, Future<JsonObject>> handler) {
     handlers.put(action, handler);
     return this;
+  }
+
+  /**
+   * Like {@link #on}, for a handler whose reply is built for the one request and never touched
+   * again: it is handed over to a receiver in this JVM as it is, without the event bus's deep copy
+   * ({@link HandedOver}, which the verticle must have registered).
+   */
+  public ActionDispatcher<A> onHandedOver(
+      A action, Function<JsonObject, Future<JsonObject>> handler) {
+    handedOver.add(action);
+    return on(action, handler);
   }
 
   public void handle(Message<JsonObject> message) {
@@ -57,8 +71,16 @@ public final class ActionDispatcher<A extends Enum<A>> {
       result = Future.failedFuture(e);
     }
     inFlight++;
+    boolean handOver = handedOver.contains(actionOf(message));
     result
-        .onSuccess(message::reply)
+        .onSuccess(
+            reply -> {
+              if (handOver) {
+                message.reply(reply, HandedOver.OPTIONS);
+              } else {
+                message.reply(reply);
+              }
+            })
         .onFailure(failure -> fail(message, failure))
         .onComplete(done -> finished());
   }
@@ -86,12 +108,17 @@ public final class ActionDispatcher<A extends Enum<A>> {
   }
 
   private Function<JsonObject, Future<JsonObject>> handlerFor(Message<JsonObject> message) {
+    A action = actionOf(message);
+    return action == null ? null : handlers.get(action);
+  }
+
+  private A actionOf(Message<JsonObject> message) {
     String name = message.headers().get(Addresses.ACTION_HEADER);
     if (name == null) {
       return null;
     }
     try {
-      return handlers.get(Enum.valueOf(actions, name));
+      return Enum.valueOf(actions, name);
     } catch (IllegalArgumentException unknown) {
       return null;
     }

@@ -20,6 +20,7 @@ public final class BusClient {
   }
 
   private BusClient(Vertx vertx, long timeoutMs, Admission admission) {
+    HandedOver.register(vertx);
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.admission = admission;

@@ -42,12 +42,21 @@ final class A2aReplies {
       java.util.function.Supplier<Future<Void>> written,
       java.util.function.Supplier<Future<Void>> unwritten) {
     body.remove(A2aFields.ERROR);
+    return okThenEnd(ctx, body.toBuffer(), written, unwritten);
+  }
+
+  /** {@link #okThenEnd} with the body encoded already (it has no {@code error} key). */
+  static Future<Void> okThenEnd(
+      RoutingContext ctx,
+      io.vertx.core.buffer.Buffer encoded,
+      java.util.function.Supplier<Future<Void>> written,
+      java.util.function.Supplier<Future<Void>> unwritten) {
     io.vertx.core.http.HttpServerResponse response =
         ctx.response()
             .setStatusCode(200)
             .setChunked(true)
             .putHeader(HttpHeaders.CONTENT_TYPE, A2aErrors.JSON);
-    return response.write(body.encode()).compose(v -> written.get()).compose(v -> response.end());
+    return response.write(encoded).compose(v -> written.get()).compose(v -> response.end());
   }
 
   /**

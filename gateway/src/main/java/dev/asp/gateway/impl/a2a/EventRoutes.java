@@ -2,6 +2,8 @@ package dev.asp.gateway.impl.a2a;
 
 import dev.asp.gateway.A2aGatewaySettings;
 import dev.asp.protocol.a2a.A2aFields;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -76,20 +78,30 @@ final class EventRoutes {
         A2aFields.CURSOR, "a cursor from an earlier poll", value, "cursor is not one we issued");
   }
 
-  static JsonObject pollReply(JsonObject pulled) {
+  /**
+   * The poll reply (§5.4): the batch at the top level and, the same, under {@code payload}; the
+   * events are encoded once, to bytes, and written twice.
+   */
+  static Buffer pollReply(JsonObject pulled) {
     JsonArray events = pulled.getJsonArray(A2aFields.EVENTS);
-    Object next = pulled.getValue(A2aFields.NEXT_CURSOR);
-    boolean more = pulled.getBoolean(A2aFields.HAS_MORE, false);
-    return new JsonObject()
-        .put(A2aFields.EVENTS, events)
-        .put(A2aFields.NEXT_CURSOR, next)
-        .put(A2aFields.HAS_MORE, more)
-        .put(A2aFields.COUNT, events.size())
-        .put(
-            A2aFields.PAYLOAD,
-            new JsonObject()
-                .put(A2aFields.EVENTS, events.copy())
-                .put(A2aFields.NEXT_CURSOR, next)
-                .put(A2aFields.HAS_MORE, more));
+    Buffer encoded = events.toBuffer();
+    String rest =
+        ",\""
+            + A2aFields.NEXT_CURSOR
+            + "\":"
+            + Json.encode(pulled.getValue(A2aFields.NEXT_CURSOR))
+            + ",\""
+            + A2aFields.HAS_MORE
+            + "\":"
+            + pulled.getBoolean(A2aFields.HAS_MORE, false);
+    return Buffer.buffer(2 * encoded.length() + 2 * rest.length() + 64)
+        .appendString("{\"" + A2aFields.EVENTS + "\":")
+        .appendBuffer(encoded)
+        .appendString(rest)
+        .appendString(",\"" + A2aFields.COUNT + "\":" + events.size())
+        .appendString(",\"" + A2aFields.PAYLOAD + "\":{\"" + A2aFields.EVENTS + "\":")
+        .appendBuffer(encoded)
+        .appendString(rest)
+        .appendString("}}");
   }
 }
