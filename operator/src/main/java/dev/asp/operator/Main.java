@@ -1,12 +1,14 @@
 package dev.asp.operator;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
+import dev.asp.operator.impl.DataDirectoryLock;
 import dev.asp.operator.logging.LogFormat;
 import dev.asp.storage.DatabaseSettings;
-import io.vertx.core.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Entry point: {@code java -jar asp-operator.jar [migrate]}. Reads and validates the configuration
@@ -14,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * database is configured and the node's roles need one, brings the node up (joining its cluster
  * when one is configured) and logs the URL it serves. SIGTERM stops it cleanly. With {@code
  * migrate} it only applies the schema migrations and exits: the once-per-rollout step of a
- * deployment whose nodes run with {@code ASP_MIGRATE_ON_START=false}.
+ * deployment whose nodes run with {@code ASP_MIGRATE_ON_START=false}. Exit status: 0 after a
+ * requested stop (SIGTERM, SIGINT), 1 when it cannot start (the data directory held by another
+ * operator: at once, touching nothing), 2 on a configuration problem.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -40,6 +44,9 @@ public final class Main {
       return;
     }
     LOG.info("starting with {}", config);
+    Stop stop = new Stop(config.shutdownTimeoutMs());
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::run, "asp-shutdown"));
+    onTerminate(stop);
     EmbeddedDatabase embedded = null;
     try {
       DatabaseSettings db = null;
@@ -48,6 +55,7 @@ public final class Main {
           embedded =
               EmbeddedDatabase.start(
                   config.dataDir(), config.embeddedDatabasePort(), config.databasePoolSize());
+          stop.database(embedded);
           db = embedded.settings();
         } else {
           db = DatabaseSettings.fromUrl(config.databaseUrl(), config.databasePoolSize());
@@ -57,7 +65,7 @@ public final class Main {
       if (migrateOnly) {
         Operator.migrate(db);
         LOG.info("schema migrated");
-        stopper(null, embedded, 0).run();
+        stop.run();
         System.exit(0);
         return;
       }
@@ -66,43 +74,86 @@ public final class Main {
               .toCompletionStage()
               .toCompletableFuture()
               .get(5, TimeUnit.MINUTES);
+      stop.node(running);
+      if (embedded != null) {
+        // an orchestrator restarts a process that is not live; nothing here can heal it
+        embedded.watch(running::markLost);
+      }
       if (running.port() > 0) {
         LOG.info("ASP operator serving on http://{}:{}", config.httpHost(), running.port());
       } else {
         LOG.info("ASP operator node running {} (no HTTP)", config.roles());
       }
-      EmbeddedDatabase database = embedded;
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  stopper(running::close, database, config.shutdownTimeoutMs()), "asp-shutdown"));
+    } catch (DataDirectoryLock.InUseException e) {
+      LOG.error("operator refused to start: {}", e.getMessage());
+      System.exit(1);
+    } catch (EmbeddedDatabase.StartFailure e) {
+      LOG.error("operator failed to start: {}", e.getMessage());
+      System.exit(1);
     } catch (Exception e) {
       LOG.error("operator failed to start: {}", rootMessage(e), e);
-      stopper(null, embedded, 0).run();
-      System.exit(1);
+      System.exit(1); // the shutdown hook stops what was started
     }
   }
 
-  /** Stops the node (gateway and delivery first, so cursors are saved), then the database. */
-  private static Runnable stopper(
-      Supplier<Future<Void>> close, EmbeddedDatabase embedded, long timeoutMs) {
-    return () -> {
-      try {
-        if (close != null) {
-          close
-              .get()
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(timeoutMs, TimeUnit.MILLISECONDS);
+  /**
+   * SIGTERM (an orchestrator) and SIGINT (Ctrl-C) are a requested stop, not a failure: the node
+   * stops in order and the process exits 0 (1 when the node did not close in time). Without this
+   * the JVM would run the same stop from its shutdown hook and exit 143.
+   */
+  private static void onTerminate(Stop stop) {
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(
+          new Signal(name),
+          signal -> new Thread(() -> System.exit(stop.run() ? 0 : 1), "asp-stop-" + name).start());
+    }
+  }
+
+  /**
+   * The one stop, run once whoever asks first (a signal, the shutdown hook, a failed start): the
+   * node first (delivery stops writing and saves its cursors through the session verticle, then the
+   * HTTP server, trust and session, then Vert.x), and only then the embedded database. PostgreSQL
+   * stopping earlier would fail every offline report and grace sweep of the drain.
+   */
+  private static final class Stop {
+    private final long timeoutMs;
+    private Operator.Running node;
+    private EmbeddedDatabase database;
+    private boolean done;
+    private boolean clean = true;
+
+    Stop(long timeoutMs) {
+      this.timeoutMs = timeoutMs;
+    }
+
+    synchronized void database(EmbeddedDatabase embedded) {
+      database = embedded;
+    }
+
+    synchronized void node(Operator.Running running) {
+      node = running;
+    }
+
+    /** Stops, or waits for the stop under way; true when the node closed in time. */
+    synchronized boolean run() {
+      if (done) {
+        return clean;
+      }
+      done = true;
+      if (node != null) {
+        try {
+          node.close().toCompletionStage().toCompletableFuture().get(timeoutMs, MILLISECONDS);
           LOG.info("ASP operator stopped");
+        } catch (Exception e) {
+          clean = false;
+          LOG.warn("Vert.x did not close cleanly", e);
         }
-      } catch (Exception e) {
-        LOG.warn("Vert.x did not close cleanly", e);
       }
-      if (embedded != null) {
-        embedded.close();
+      if (database != null) {
+        database.close();
       }
-    };
+      return clean;
+    }
   }
 
   private static String rootMessage(Throwable e) {

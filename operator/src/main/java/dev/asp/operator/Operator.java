@@ -103,6 +103,14 @@ public final class Operator {
       management.health().draining();
     }
 
+    /**
+     * The process cannot serve again without a restart (its embedded PostgreSQL died): {@code
+     * /health/live} answers 503 from now on, so that an orchestrator restarts it.
+     */
+    public void markLost(String reason) {
+      management.health().lost(reason);
+    }
+
     /** The node's meters (Vert.x's and the operator's {@code asp_*}), as {@code /metrics} shows. */
     public PrometheusMeterRegistry meterRegistry() {
       return management.registry();

@@ -1,7 +1,10 @@
 package dev.asp.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asp.operator.impl.DataDirectoryLock;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.nio.file.Path;
@@ -20,6 +23,26 @@ class EmbeddedDatabaseTest {
     try (EmbeddedDatabase database = EmbeddedDatabase.start(dataDir, 0, 2)) {
       Pool pool = database.settings().pool(vertx);
       assertEquals("on", show(pool, "synchronous_commit"));
+      assertEquals("on", show(pool, "fsync"));
+      pool.close().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "holds its data directory: a second start on it is refused and the first one runs on")
+  void oneDatabasePerDirectory() {
+    Vertx vertx = Vertx.vertx();
+    try (EmbeddedDatabase database = EmbeddedDatabase.start(dataDir, 0, 2)) {
+      DataDirectoryLock.InUseException refused =
+          assertThrows(
+              DataDirectoryLock.InUseException.class, () -> EmbeddedDatabase.start(dataDir, 0, 2));
+      assertTrue(
+          refused.getMessage().contains("pid " + ProcessHandle.current().pid()),
+          refused.getMessage());
+      Pool pool = database.settings().pool(vertx);
       assertEquals("on", show(pool, "fsync"));
       pool.close().await();
     } finally {

@@ -71,6 +71,21 @@ final class OperatorProcesses implements AutoCloseable {
    */
   void launch(int index, Map<String, String> own) throws IOException {
     Files.createDirectories(logs);
+    ProcessBuilder builder = new ProcessBuilder(mainCommand());
+    builder.environment().keySet().removeIf(key -> key.startsWith("ASP_"));
+    builder.environment().putAll(environment(index));
+    builder.environment().putAll(own);
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(
+        ProcessBuilder.Redirect.appendTo(logs.resolve("node-" + index + ".log").toFile()));
+    processes.set(index, builder.start());
+  }
+
+  /**
+   * The command that runs {@code dev.asp.operator.Main} in a child JVM on this test's classpath,
+   * small and quick to start (the runnable jar's entry point, without building the jar).
+   */
+  static List<String> mainCommand() {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>();
     command.add(java);
@@ -96,14 +111,7 @@ final class OperatorProcesses implements AutoCloseable {
             "-cp",
             System.getProperty("java.class.path"),
             Main.class.getName()));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().keySet().removeIf(key -> key.startsWith("ASP_"));
-    builder.environment().putAll(environment(index));
-    builder.environment().putAll(own);
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(
-        ProcessBuilder.Redirect.appendTo(logs.resolve("node-" + index + ".log").toFile()));
-    processes.set(index, builder.start());
+    return command;
   }
 
   private Map<String, String> environment(int index) {

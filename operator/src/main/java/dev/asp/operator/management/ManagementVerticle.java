@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The node's management HTTP server, on every node whatever its roles, apart from the public port:
  *
  * <ul>
- *   <li>{@code GET /health/live}: 200 while this server's event loop answers;
+ *   <li>{@code GET /health/live}: 200 while this server's event loop answers, unless the process
+ *       lost what it cannot recover without a restart ({@link NodeHealth#lost(String)}): then 503;
  *   <li>{@code GET /health/ready}: 200 when the node runs (every role deployed, not draining), its
  *       database answers (nodes with the session or trust role) and, in a cluster, every partition
  *       has its backups; else 503. The body lists each check and its state;
@@ -136,6 +137,11 @@ public final class ManagementVerticle extends VerticleBase {
   }
 
   private void live(RoutingContext ctx) {
+    String lost = health.lost();
+    if (lost != null) {
+      json(ctx.response(), 503, new JsonObject().put("status", "DOWN").put("error", lost));
+      return;
+    }
     json(ctx.response(), 200, new JsonObject().put("status", "UP"));
   }
 

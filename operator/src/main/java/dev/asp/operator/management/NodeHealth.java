@@ -4,8 +4,10 @@ import java.util.List;
 
 /**
  * Where the node is in its life, as readiness sees it: starting (roles being deployed), running
- * (every role's verticles deployed) or draining (shutting down: it must receive no new traffic).
- * Written by the thread that starts or stops the node, read by the management server: volatile.
+ * (every role's verticles deployed) or draining (shutting down: it must receive no new traffic);
+ * and, for liveness, whether something the process cannot recover from alone happened (its embedded
+ * PostgreSQL died). Written by the threads that start, stop or watch the node, read by the
+ * management server: volatile.
  */
 public final class NodeHealth {
   /** The node's phase; only {@link #RUNNING} is ready. */
@@ -21,6 +23,7 @@ public final class NodeHealth {
 
   private volatile Phase phase = Phase.STARTING;
   private volatile List<String> deployments = List.of();
+  private volatile String lost;
 
   /** Every role's verticles are deployed (their deployment ids, to see that they stay). */
   public void running(List<String> deploymentIds) {
@@ -33,6 +36,19 @@ public final class NodeHealth {
   /** The node is shutting down: readiness fails from now on, for good. */
   public void draining() {
     phase = Phase.DRAINING;
+  }
+
+  /**
+   * The process cannot serve again without a restart ({@code reason} says why): liveness fails from
+   * now on, for good, so that an orchestrator restarts it.
+   */
+  public void lost(String reason) {
+    lost = reason;
+  }
+
+  /** Why the process must be restarted, or null while it is live. */
+  public String lost() {
+    return lost;
   }
 
   public Phase phase() {
