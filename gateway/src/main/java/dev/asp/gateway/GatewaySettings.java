@@ -19,6 +19,7 @@ import dev.asp.protocol.MessageLimits;
  * @param serveStream serve {@code WS /connect} (the node runs delivery, which takes the sockets)
  * @param a2a what {@code /a2a/*} needs, or null when the A2A surface is disabled (every {@code
  *     /a2a/*} path then answers {@code route_not_found})
+ * @param http idle and header timeouts and the connection cap, shared by the node's instances
  */
 public record GatewaySettings(
     String host,
@@ -33,7 +34,40 @@ public record GatewaySettings(
     long authCacheTtlMs,
     boolean serveApi,
     boolean serveStream,
-    A2aGatewaySettings a2a) {
+    A2aGatewaySettings a2a,
+    HttpLimits http) {
+
+  /** With the default HTTP limits ({@link HttpLimits#defaults()}, a cap of this instance's own). */
+  public GatewaySettings(
+      String host,
+      int port,
+      int maxBodyBytes,
+      MessageLimits limits,
+      int maxInvitees,
+      int maxTopicLength,
+      long busTimeoutMs,
+      int wsClosingTimeoutSeconds,
+      int authCacheSize,
+      long authCacheTtlMs,
+      boolean serveApi,
+      boolean serveStream,
+      A2aGatewaySettings a2a) {
+    this(
+        host,
+        port,
+        maxBodyBytes,
+        limits,
+        maxInvitees,
+        maxTopicLength,
+        busTimeoutMs,
+        wsClosingTimeoutSeconds,
+        authCacheSize,
+        authCacheTtlMs,
+        serveApi,
+        serveStream,
+        a2a,
+        HttpLimits.defaults());
+  }
 
   /** Without the A2A surface. */
   public GatewaySettings(

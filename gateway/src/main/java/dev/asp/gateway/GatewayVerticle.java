@@ -3,6 +3,7 @@ package dev.asp.gateway;
 import dev.asp.gateway.impl.AdminRoutes;
 import dev.asp.gateway.impl.ConnectRoute;
 import dev.asp.gateway.impl.ErrorResponses;
+import dev.asp.gateway.impl.HttpConnections;
 import dev.asp.gateway.impl.SessionRoutes;
 import dev.asp.gateway.impl.TokenCache;
 import dev.asp.gateway.impl.a2a.A2aErrors;
@@ -31,6 +32,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class GatewayVerticle extends VerticleBase {
   private final GatewaySettings settings;
   private HttpServer server;
+  private HttpConnections connections;
 
   public GatewayVerticle(GatewaySettings settings) {
     this.settings = settings;
@@ -47,7 +49,11 @@ public final class GatewayVerticle extends VerticleBase {
                 Addresses.CREDENTIALS_CHANGED,
                 m -> tokens.forget(m.body().getString(BusFields.AGENT)))
             .completion();
+    connections = new HttpConnections(settings.http());
     Router router = Router.router(vertx);
+    // before anything else: from here until its response is done the request is in flight, and
+    // its connection not idle (a long-poll waits here for as long as it may)
+    router.route().handler(connections::request);
     // first of all, before any route compares paths: a path or query that cannot be decoded
     // (/sessions/%zz, ?session_id=%zz) is the client's mistake, a JSON 400, not an unhandled
     // router exception with a stack trace, nor a 500 where a route reads the parameter
@@ -95,17 +101,31 @@ public final class GatewayVerticle extends VerticleBase {
                 .setMaxFormBufferedBytes(largestBody)
                 .setMaxFormFields(-1)
                 .setCompressionSupported(false)
+                // no HTTP/2 cleartext detection: with it Vert.x creates the connection only when
+                // the first bytes arrive, so a socket that never sends any would be invisible to
+                // the connection cap and the header timeout (our clients speak HTTP/1.1)
+                .setHttp2ClearTextEnabled(false)
                 // a WebSocket peer that does not answer our close frame (one that stopped reading
                 // never even sees it) is dropped after this long; until then its cursor waits
                 .setWebSocketClosingTimeout(settings.wsClosingTimeoutSeconds()));
     // a request Netty cannot decode (a request line or headers over its limits, a broken request)
     // gets the documented JSON error body too, not an empty 400, 414 or 431
     http.invalidRequestHandler(ErrorResponses::invalidRequest);
+    http.connectionHandler(connections::opened);
     if (settings.serveStream()) {
-      new ConnectRoute(vertx, tokens).mount(http);
+      new ConnectRoute(vertx, tokens, connections).mount(http);
     }
+    connections.start(vertx);
     return invalidation.compose(
         v -> http.requestHandler(router).listen().onSuccess(listening -> server = listening));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (connections != null) {
+      connections.stop(vertx);
+    }
+    return Future.succeededFuture();
   }
 
   /** The port actually bound (useful when configured with 0). */

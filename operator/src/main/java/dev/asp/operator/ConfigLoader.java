@@ -31,6 +31,11 @@ public final class ConfigLoader {
     setting("ASP_ROLES", "gateway,session,trust,delivery", "what this node runs (P9)");
     setting("ASP_HTTP_HOST", "127.0.0.1", "interface the HTTP server binds");
     setting("ASP_HTTP_PORT", "8080", "HTTP port (0 = any free port)");
+    setting(
+        "ASP_HTTP_IDLE_TIMEOUT_MS", "60000", "keep-alive connection with no request closed after");
+    setting(
+        "ASP_HTTP_HEADER_TIMEOUT_MS", "10000", "connection without complete headers closed after");
+    setting("ASP_HTTP_MAX_CONNECTIONS", "16000", "open HTTP connections per node; more closed");
     setting("ASP_DATABASE_URL", null, "postgresql://user:password@host:port/db; unset = embedded");
     setting("ASP_DATABASE_POOL_SIZE", "8", "connections per verticle instance");
     setting("ASP_DATABASE_WAIT_QUEUE", "4096", "requests waiting per pool before 503");
@@ -215,7 +220,10 @@ public final class ConfigLoader {
             reader.integer("ASP_REORDER_HOLD_MS", 0, 10_000),
             reader.integer("ASP_DELIVERY_REQUESTS", 1, 10_000),
             reader.integer("ASP_DATABASE_WAIT_QUEUE", 1, 1_000_000),
-            a2a(reader, problems));
+            a2a(reader, problems),
+            reader.integer("ASP_HTTP_IDLE_TIMEOUT_MS", 100, 3_600_000),
+            reader.integer("ASP_HTTP_HEADER_TIMEOUT_MS", 100, 600_000),
+            reader.integer("ASP_HTTP_MAX_CONNECTIONS", 1, 1_000_000));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(
           "invalid configuration:\n  " + String.join("\n  ", problems));

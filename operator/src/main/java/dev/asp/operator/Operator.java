@@ -9,6 +9,7 @@ import dev.asp.delivery.DeliveryVerticle;
 import dev.asp.gateway.A2aGatewaySettings;
 import dev.asp.gateway.GatewaySettings;
 import dev.asp.gateway.GatewayVerticle;
+import dev.asp.gateway.HttpLimits;
 import dev.asp.gateway.limits.Limit;
 import dev.asp.gateway.limits.LocalRateLimiter;
 import dev.asp.gateway.limits.RateLimiter;
@@ -32,6 +33,8 @@ import dev.asp.storage.SchemaMigrator;
 import dev.asp.trust.TrustSchema;
 import dev.asp.trust.TrustSettings;
 import dev.asp.trust.TrustVerticle;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -245,7 +248,7 @@ public final class Operator {
         .compose(v -> deployBackends(vertx, config, db, registry, backIds))
         .compose(v -> forgetOtherNodes(config, bus, membership, nodeId))
         .compose(v -> deployDelivery(vertx, config, nodeId, registry, frontIds))
-        .compose(v -> deployGateways(vertx, config, limiter(hazelcast), frontIds))
+        .compose(v -> deployGateways(vertx, config, limiter(hazelcast), registry, frontIds))
         .compose(port -> seed(vertx, config, bus).map(port))
         .map(
             port -> {
@@ -398,7 +401,11 @@ public final class Operator {
    * 0 is first resolved to one free port.
    */
   private static Future<Integer> deployGateways(
-      Vertx vertx, OperatorConfig config, RateLimiter limiter, List<String> ids) {
+      Vertx vertx,
+      OperatorConfig config,
+      RateLimiter limiter,
+      MeterRegistry meters,
+      List<String> ids) {
     if (!config.runs(Role.GATEWAY) && !config.runs(Role.DELIVERY)) {
       return Future.succeededFuture(-1);
     }
@@ -408,7 +415,14 @@ public final class Operator {
             : vertx.executeBlocking(() -> freePort(config.httpHost()), false);
     return port.compose(
         chosen -> {
-          GatewaySettings settings = gatewaySettings(config, chosen, limiter);
+          // one cap for all of the node's instances: they share the port and the file limit
+          HttpLimits http =
+              new HttpLimits(
+                  config.httpIdleTimeoutMs(),
+                  config.httpHeaderTimeoutMs(),
+                  config.httpMaxConnections());
+          httpMeters(http, meters);
+          GatewaySettings settings = gatewaySettings(config, chosen, limiter, http);
           return vertx
               .deployVerticle(
                   () -> new GatewayVerticle(settings),
@@ -416,6 +430,20 @@ public final class Operator {
               .onSuccess(ids::add)
               .map(chosen);
         });
+  }
+
+  /** The node's HTTP connections as {@code /metrics} shows them (docs/operations.md). */
+  private static void httpMeters(HttpLimits http, MeterRegistry meters) {
+    Gauge.builder("asp.http.connections.open", http, HttpLimits::open)
+        .description("open HTTP connections of this node, WebSockets included")
+        .strongReference(true)
+        .register(meters);
+    FunctionCounter.builder("asp.http.connections.refused", http, HttpLimits::refusedTotal)
+        .description("connections closed at once because the node was at ASP_HTTP_MAX_CONNECTIONS")
+        .register(meters);
+    FunctionCounter.builder("asp.http.header.timeouts", http, HttpLimits::headerTimeoutsTotal)
+        .description("connections closed without complete request headers in time")
+        .register(meters);
   }
 
   private static int freePort(String host) throws IOException {
@@ -481,7 +509,7 @@ public final class Operator {
   }
 
   private static GatewaySettings gatewaySettings(
-      OperatorConfig config, int port, RateLimiter limiter) {
+      OperatorConfig config, int port, RateLimiter limiter, HttpLimits http) {
     return new GatewaySettings(
         config.httpHost(),
         port,
@@ -495,7 +523,8 @@ public final class Operator {
         config.authCacheTtlMs(),
         config.runs(Role.GATEWAY),
         config.runs(Role.DELIVERY),
-        a2aGateway(config, limiter));
+        a2aGateway(config, limiter),
+        http);
   }
 
   private static DeliverySettings deliverySettings(

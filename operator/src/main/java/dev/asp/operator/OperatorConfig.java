@@ -28,6 +28,12 @@ import java.util.Set;
  * @param deliveryRequests requests delivery keeps in flight to the session service; more wait
  * @param databaseWaitQueue requests that may wait for a connection of one pool; more are shed
  * @param a2a the A2A hub surface's settings
+ * @param httpIdleTimeoutMs a keep-alive HTTP connection with no request in flight is closed after
+ *     this long (WebSockets have their own idle handling)
+ * @param httpHeaderTimeoutMs a connection that has not sent complete request headers this long
+ *     after it opened is closed
+ * @param httpMaxConnections open HTTP connections (WebSockets included) this node keeps; more are
+ *     closed at once
  */
 public record OperatorConfig(
     Set<Role> roles,
@@ -67,7 +73,10 @@ public record OperatorConfig(
     long reorderHoldMs,
     int deliveryRequests,
     int databaseWaitQueue,
-    A2aConfig a2a) {
+    A2aConfig a2a,
+    long httpIdleTimeoutMs,
+    long httpHeaderTimeoutMs,
+    int httpMaxConnections) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;

@@ -91,6 +91,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName(
+      "HTTP connections: 60 s idle, 10 s for headers, 16,000 open by default; bad values refused")
+  void httpConnections() {
+    OperatorConfig defaults = ConfigLoader.load(Map.of());
+    assertEquals(60_000, defaults.httpIdleTimeoutMs());
+    assertEquals(10_000, defaults.httpHeaderTimeoutMs());
+    assertEquals(16_000, defaults.httpMaxConnections());
+    String problems =
+        assertThrows(
+                ConfigLoader.InvalidConfigException.class,
+                () ->
+                    ConfigLoader.load(
+                        Map.of(
+                            "ASP_HTTP_IDLE_TIMEOUT_MS", "0",
+                            "ASP_HTTP_HEADER_TIMEOUT_MS", "soon",
+                            "ASP_HTTP_MAX_CONNECTIONS", "0")))
+            .getMessage();
+    for (String key :
+        List.of(
+            "ASP_HTTP_IDLE_TIMEOUT_MS", "ASP_HTTP_HEADER_TIMEOUT_MS", "ASP_HTTP_MAX_CONNECTIONS")) {
+      assertTrue(problems.contains(key), problems);
+    }
+  }
+
+  @Test
   @DisplayName("reads a properties file, and the environment wins over it")
   void file() throws IOException {
     Path file = dir.resolve("asp.properties");

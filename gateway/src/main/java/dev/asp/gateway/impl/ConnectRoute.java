@@ -3,9 +3,11 @@ package dev.asp.gateway.impl;
 import dev.asp.protocol.AspException;
 import dev.asp.protocol.DeliveryHub;
 import dev.asp.protocol.ErrorCode;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,30 +25,47 @@ public final class ConnectRoute {
 
   private final Vertx vertx;
   private final TokenCache tokens;
+  private final HttpConnections connections;
 
-  public ConnectRoute(Vertx vertx, TokenCache tokens) {
+  public ConnectRoute(Vertx vertx, TokenCache tokens, HttpConnections connections) {
     this.vertx = vertx;
     this.tokens = tokens;
+    this.connections = connections;
   }
 
   public HttpServer mount(HttpServer server) {
-    return server.webSocketHandshakeHandler(this::handshake).webSocketHandler(socket -> {});
+    return server
+        .webSocketHandshakeHandler(
+            handshake -> {
+              // in flight (not idle) while the token is checked; a WebSocket once accepted
+              connections.upgrading(handshake);
+              handshake(handshake)
+                  .onComplete(
+                      accepted ->
+                          connections.upgraded(
+                              handshake, accepted.succeeded() ? accepted.result() : null));
+            })
+        .webSocketHandler(socket -> {});
   }
 
-  private void handshake(ServerWebSocketHandshake handshake) {
+  /** Accepts or rejects the upgrade; the socket once accepted, null when rejected. */
+  private Future<ServerWebSocket> handshake(ServerWebSocketHandshake handshake) {
     if (!PATH.equals(handshake.path())) {
-      handshake.reject(ErrorCode.NOT_FOUND.httpStatus());
-      return;
+      return handshake.reject(ErrorCode.NOT_FOUND.httpStatus()).map((ServerWebSocket) null);
     }
     String token = bearer(handshake.headers().get(HttpHeaders.AUTHORIZATION));
     if (token == null) {
-      handshake.reject(ErrorCode.UNAUTHENTICATED.httpStatus());
-      return;
+      return handshake.reject(ErrorCode.UNAUTHENTICATED.httpStatus()).map((ServerWebSocket) null);
     }
-    tokens
+    return tokens
         .agent(token)
-        .onSuccess(agent -> accept(handshake, agent))
-        .onFailure(failure -> handshake.reject(AspException.from(failure).code().httpStatus()));
+        .transform(
+            agent ->
+                agent.succeeded()
+                    ? accept(handshake, agent.result())
+                    : handshake
+                        .reject(AspException.from(agent.cause()).code().httpStatus())
+                        .map((ServerWebSocket) null));
   }
 
   /** {@code ?extensions=a2a} (a comma list, or repeated): this connection gets {@code a2a.*}. */
@@ -79,13 +98,12 @@ public final class ConnectRoute {
     return false;
   }
 
-  private void accept(ServerWebSocketHandshake handshake, String agent) {
+  private Future<ServerWebSocket> accept(ServerWebSocketHandshake handshake, String agent) {
     DeliveryHub hub = DeliveryHub.of(vertx);
     if (hub == null) {
-      handshake.reject(ErrorCode.UNAVAILABLE.httpStatus());
-      return;
+      return handshake.reject(ErrorCode.UNAVAILABLE.httpStatus()).map((ServerWebSocket) null);
     }
-    handshake
+    return handshake
         .accept()
         .onSuccess(socket -> hub.attach(agent, socket, extensions(handshake)))
         .onFailure(failure -> LOG.debug("upgrade for {} failed: {}", agent, failure.toString()));
