@@ -1,5 +1,6 @@
 package dev.asp.gateway;
 
+import dev.asp.gateway.limits.AuthThrottle;
 import dev.asp.protocol.MessageLimits;
 
 /**
@@ -20,6 +21,8 @@ import dev.asp.protocol.MessageLimits;
  * @param a2a what {@code /a2a/*} needs, or null when the A2A surface is disabled (every {@code
  *     /a2a/*} path then answers {@code route_not_found})
  * @param http idle and header timeouts and the connection cap, shared by the node's instances
+ * @param authThrottle failed authentications per client address (shared by the node's instances,
+ *     counted cluster-wide when clustered), or null for no limit
  */
 public record GatewaySettings(
     String host,
@@ -35,7 +38,8 @@ public record GatewaySettings(
     boolean serveApi,
     boolean serveStream,
     A2aGatewaySettings a2a,
-    HttpLimits http) {
+    HttpLimits http,
+    AuthThrottle authThrottle) {
 
   /** With the default HTTP limits ({@link HttpLimits#defaults()}, a cap of this instance's own). */
   public GatewaySettings(
@@ -66,7 +70,8 @@ public record GatewaySettings(
         serveApi,
         serveStream,
         a2a,
-        HttpLimits.defaults());
+        HttpLimits.defaults(),
+        null);
   }
 
   /** Without the A2A surface. */

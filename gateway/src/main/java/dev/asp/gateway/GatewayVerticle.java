@@ -41,7 +41,9 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     BusClient bus = new BusClient(vertx, settings.busTimeoutMs());
-    TokenCache tokens = new TokenCache(bus, settings.authCacheSize(), settings.authCacheTtlMs());
+    TokenCache tokens =
+        new TokenCache(
+            bus, settings.authCacheSize(), settings.authCacheTtlMs(), settings.authThrottle());
     Future<Void> invalidation =
         vertx
             .eventBus()

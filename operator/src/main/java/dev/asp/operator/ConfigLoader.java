@@ -64,6 +64,8 @@ public final class ConfigLoader {
         "ASP_WS_CLOSING_TIMEOUT_S", "2", "seconds a WebSocket peer has to answer a close frame");
     setting("ASP_AUTH_CACHE_SIZE", "10000", "token lookups cached per gateway instance (0 = off)");
     setting("ASP_AUTH_CACHE_TTL_MS", "60000", "how long a cached token lookup is trusted");
+    setting("ASP_AUTH_FAILURE_LIMIT", "20", "failed authentications per client address (429)");
+    setting("ASP_AUTH_FAILURE_WINDOW_MS", "60000", "window of that limit (its refill period)");
     setting("ASP_CURSOR_FLUSH_MS", "250", "how often delivery cursors are persisted");
     setting("ASP_REPLAY_BATCH", "500", "events read from the log per replay request");
     setting(
@@ -223,7 +225,9 @@ public final class ConfigLoader {
             a2a(reader, problems),
             reader.integer("ASP_HTTP_IDLE_TIMEOUT_MS", 100, 3_600_000),
             reader.integer("ASP_HTTP_HEADER_TIMEOUT_MS", 100, 600_000),
-            reader.integer("ASP_HTTP_MAX_CONNECTIONS", 1, 1_000_000));
+            reader.integer("ASP_HTTP_MAX_CONNECTIONS", 1, 1_000_000),
+            reader.integer("ASP_AUTH_FAILURE_LIMIT", 1, 1_000_000),
+            reader.integer("ASP_AUTH_FAILURE_WINDOW_MS", 100, 86_400_000));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(
           "invalid configuration:\n  " + String.join("\n  ", problems));

@@ -10,6 +10,7 @@ import dev.asp.gateway.A2aGatewaySettings;
 import dev.asp.gateway.GatewaySettings;
 import dev.asp.gateway.GatewayVerticle;
 import dev.asp.gateway.HttpLimits;
+import dev.asp.gateway.limits.AuthThrottle;
 import dev.asp.gateway.limits.Limit;
 import dev.asp.gateway.limits.LocalRateLimiter;
 import dev.asp.gateway.limits.RateLimiter;
@@ -422,7 +423,8 @@ public final class Operator {
                   config.httpHeaderTimeoutMs(),
                   config.httpMaxConnections());
           httpMeters(http, meters);
-          GatewaySettings settings = gatewaySettings(config, chosen, limiter, http);
+          GatewaySettings settings =
+              gatewaySettings(config, chosen, limiter, http, authThrottle(config, limiter));
           return vertx
               .deployVerticle(
                   () -> new GatewayVerticle(settings),
@@ -502,14 +504,33 @@ public final class Operator {
         a2a.deliberationMaxAgents());
   }
 
-  /** The longest window of the A2A limits: the Hazelcast map keeps buckets at least this long. */
+  /** The longest window of the rate limits: the Hazelcast map keeps buckets at least this long. */
   static long longestRateWindowMs(OperatorConfig config) {
     A2aConfig a2a = config.a2a();
-    return Math.max(a2a.helloWindowMs(), Math.max(a2a.heartbeatWindowMs(), a2a.pollWindowMs()));
+    return Math.max(
+        config.authFailureWindowMs(),
+        Math.max(a2a.helloWindowMs(), Math.max(a2a.heartbeatWindowMs(), a2a.pollWindowMs())));
+  }
+
+  /**
+   * Failed authentications per client address, counted where the A2A limits are (cluster-wide when
+   * clustered); the address is the first {@code X-Forwarded-For} hop under the same setting as the
+   * hello limit's.
+   */
+  private static AuthThrottle authThrottle(OperatorConfig config, RateLimiter limiter) {
+    return new AuthThrottle(
+        limiter,
+        new Limit("auth.failures", config.authFailureLimit(), config.authFailureWindowMs()),
+        config.a2a().trustForwardedFor(),
+        LocalRateLimiter.DEFAULT_MAX_KEYS);
   }
 
   private static GatewaySettings gatewaySettings(
-      OperatorConfig config, int port, RateLimiter limiter, HttpLimits http) {
+      OperatorConfig config,
+      int port,
+      RateLimiter limiter,
+      HttpLimits http,
+      AuthThrottle authThrottle) {
     return new GatewaySettings(
         config.httpHost(),
         port,
@@ -524,7 +545,8 @@ public final class Operator {
         config.runs(Role.GATEWAY),
         config.runs(Role.DELIVERY),
         a2aGateway(config, limiter),
-        http);
+        http,
+        authThrottle);
   }
 
   private static DeliverySettings deliverySettings(

@@ -34,6 +34,8 @@ import java.util.Set;
  *     after it opened is closed
  * @param httpMaxConnections open HTTP connections (WebSockets included) this node keeps; more are
  *     closed at once
+ * @param authFailureLimit failed authentications a client address may have per window; more are 429
+ * @param authFailureWindowMs that window: a throttled address gets its whole budget back after it
  */
 public record OperatorConfig(
     Set<Role> roles,
@@ -76,7 +78,9 @@ public record OperatorConfig(
     A2aConfig a2a,
     long httpIdleTimeoutMs,
     long httpHeaderTimeoutMs,
-    int httpMaxConnections) {
+    int httpMaxConnections,
+    int authFailureLimit,
+    long authFailureWindowMs) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;

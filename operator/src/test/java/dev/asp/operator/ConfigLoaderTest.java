@@ -116,6 +116,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("failed authentications: 20 per 60 s per address by default; bad values refused")
+  void authFailures() {
+    OperatorConfig defaults = ConfigLoader.load(Map.of());
+    assertEquals(20, defaults.authFailureLimit());
+    assertEquals(60_000, defaults.authFailureWindowMs());
+    String problems =
+        assertThrows(
+                ConfigLoader.InvalidConfigException.class,
+                () ->
+                    ConfigLoader.load(
+                        Map.of("ASP_AUTH_FAILURE_LIMIT", "0", "ASP_AUTH_FAILURE_WINDOW_MS", "5")))
+            .getMessage();
+    for (String key : List.of("ASP_AUTH_FAILURE_LIMIT", "ASP_AUTH_FAILURE_WINDOW_MS")) {
+      assertTrue(problems.contains(key), problems);
+    }
+  }
+
+  @Test
   @DisplayName("reads a properties file, and the environment wins over it")
   void file() throws IOException {
     Path file = dir.resolve("asp.properties");

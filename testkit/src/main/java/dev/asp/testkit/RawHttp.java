@@ -5,6 +5,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -32,7 +33,18 @@ public final class RawHttp implements AutoCloseable {
   }
 
   public RawHttp(Vertx vertx, String host, int port) {
-    this.client = vertx.createHttpClient();
+    this(vertx, host, port, null);
+  }
+
+  /**
+   * Requests sent from {@code localAddress} (e.g. {@code 127.0.0.2}: another client address on
+   * loopback, for limits counted per address); null for the system's choice.
+   */
+  public RawHttp(Vertx vertx, String host, int port, String localAddress) {
+    this.client =
+        localAddress == null
+            ? vertx.createHttpClient()
+            : vertx.createHttpClient(new HttpClientOptions().setLocalAddress(localAddress));
     this.host = host;
     this.port = port;
   }

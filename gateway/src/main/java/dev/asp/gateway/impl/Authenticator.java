@@ -31,7 +31,7 @@ final class Authenticator {
   void agent(RoutingContext ctx) {
     String token = bearer(ctx);
     tokens
-        .agent(token)
+        .agent(token, ctx.request().headers(), ctx.request().remoteAddress())
         .onSuccess(
             handle -> {
               ctx.put(CALLER_KEY, handle);
@@ -43,7 +43,13 @@ final class Authenticator {
   /** Route handler: continues with an admin or owner principal in the context, or 401. */
   void admin(RoutingContext ctx) {
     String token = bearer(ctx);
-    bus.trust(TrustAction.AUTHENTICATE_ADMIN, new JsonObject().put(BusFields.TOKEN, token))
+    tokens
+        .guard(
+            ctx.request().headers(),
+            ctx.request().remoteAddress(),
+            () ->
+                bus.trust(
+                    TrustAction.AUTHENTICATE_ADMIN, new JsonObject().put(BusFields.TOKEN, token)))
         .onSuccess(
             principal -> {
               ctx.put(PRINCIPAL_KEY, principal);

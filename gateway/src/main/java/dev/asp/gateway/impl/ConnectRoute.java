@@ -58,7 +58,7 @@ public final class ConnectRoute {
       return handshake.reject(ErrorCode.UNAUTHENTICATED.httpStatus()).map((ServerWebSocket) null);
     }
     return tokens
-        .agent(token)
+        .agent(token, handshake.headers(), handshake.remoteAddress())
         .transform(
             agent ->
                 agent.succeeded()

@@ -1,5 +1,6 @@
 package dev.asp.gateway.impl;
 
+import dev.asp.gateway.limits.AuthThrottle;
 import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
@@ -22,6 +23,11 @@ public final class ErrorResponses {
 
   public static void send(RoutingContext ctx, Throwable failure) {
     AspException error = AspException.from(failure);
+    AuthThrottle.Throttled throttled = AuthThrottle.Throttled.of(error);
+    if (throttled != null) {
+      write(ctx, error.code(), error.getMessage(), throttled.retryAfterSeconds());
+      return;
+    }
     if (error.code() == ErrorCode.INTERNAL) {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
     }
@@ -29,6 +35,12 @@ public final class ErrorResponses {
   }
 
   public static void write(RoutingContext ctx, ErrorCode code, String message) {
+    write(ctx, code, message, 1);
+  }
+
+  /** {@code retryAfterSeconds} goes into {@code Retry-After} of a 429 or 503. */
+  private static void write(
+      RoutingContext ctx, ErrorCode code, String message, long retryAfterSeconds) {
     HttpServerResponse response = ctx.response();
     if (response.ended()) {
       return;
@@ -37,7 +49,7 @@ public final class ErrorResponses {
     if (code == ErrorCode.UNAUTHENTICATED) {
       response.putHeader("WWW-Authenticate", "Bearer");
     } else if (code == ErrorCode.UNAVAILABLE || code == ErrorCode.RATE_LIMITED) {
-      response.putHeader("Retry-After", "1");
+      response.putHeader("Retry-After", Long.toString(retryAfterSeconds));
     }
     JsonObject body =
         new JsonObject()

@@ -11,10 +11,12 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.asp.gateway.limits.AuthThrottle;
 import dev.asp.gateway.limits.Decision;
 import dev.asp.gateway.limits.Limit;
 import dev.asp.gateway.limits.RateLimiter;
 import dev.asp.protocol.AspException;
+import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.a2a.A2aError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -115,6 +117,31 @@ class HazelcastRateLimiterTest {
 
   private static Decision take(RateLimiter limiter, Limit limit, String key) {
     return limiter.tryConsume(limit, key).await();
+  }
+
+  @Test
+  @DisplayName(
+      "failed authentications from one address through one node spend its budget on the other")
+  void failedAuthenticationsHoldAcrossTheCluster() {
+    Limit failures = new Limit("auth.failures", 3, 3_600_000);
+    AuthThrottle onFirst = new AuthThrottle(viaFirst, failures, false, 100);
+    AuthThrottle onSecond = new AuthThrottle(viaSecond, failures, false, 100);
+    String address = freshKey(); // stands for a client address, unused by other tests
+    Future<String> wrong =
+        Future.failedFuture(new AspException(ErrorCode.UNAUTHENTICATED, "invalid token"));
+    for (AuthThrottle throttle : List.of(onFirst, onSecond, onFirst)) {
+      AspException failure = failureOf(throttle.guard(address, () -> wrong));
+      assertEquals(ErrorCode.UNAUTHENTICATED, failure.code(), "within the budget: a plain 401");
+    }
+    AspException refused = failureOf(onSecond.guard(address, () -> wrong));
+    assertEquals(ErrorCode.RATE_LIMITED, refused.code(), "the fourth, on either node, is a 429");
+    assertTrue(AuthThrottle.Throttled.of(refused).retryAfterSeconds() >= 1);
+    assertTrue(onSecond.throttled(address), "and the address is refused there without lookups");
+    assertFalse(onSecond.throttled("10.0.1.1"), "other addresses are not");
+  }
+
+  private static AspException failureOf(Future<String> future) {
+    return AspException.from(future.transform(Future::succeededFuture).await().cause());
   }
 
   @Test

@@ -44,7 +44,7 @@ final class A2aAuth {
       return Future.failedFuture(
           new AspException(A2aError.NODE_SECRET_REQUIRED, "this route needs a node secret"));
     }
-    return resolve(token);
+    return resolve(ctx, token);
   }
 
   /** The caller's handle, or null for an anonymous call (an invalid Bearer is ignored). */
@@ -53,17 +53,18 @@ final class A2aAuth {
     if (token == null) {
       return Future.succeededFuture(null);
     }
+    // an invalid Bearer still counts as a failed authentication of the client's address
     return tokens
-        .agent(token)
+        .agent(token, ctx.request().headers(), ctx.request().remoteAddress())
         .recover(
             failure ->
                 invalid(failure) ? Future.succeededFuture(null) : Future.failedFuture(failure));
   }
 
   /** The agent of a presented secret; an unknown one fails {@code node_secret_invalid}. */
-  Future<String> resolve(String token) {
+  Future<String> resolve(RoutingContext ctx, String token) {
     return tokens
-        .agent(token)
+        .agent(token, ctx.request().headers(), ctx.request().remoteAddress())
         .recover(
             failure ->
                 Future.failedFuture(
@@ -71,6 +72,11 @@ final class A2aAuth {
                         ? new AspException(
                             A2aError.NODE_SECRET_INVALID, "unknown or revoked node secret")
                         : failure));
+  }
+
+  /** Another credential check, counted like the Bearer lookups (see {@link TokenCache#guard}). */
+  <T> Future<T> guard(RoutingContext ctx, java.util.function.Supplier<Future<T>> check) {
+    return tokens.guard(ctx.request().headers(), ctx.request().remoteAddress(), check);
   }
 
   static boolean invalid(Throwable failure) {

@@ -79,6 +79,15 @@ public final class A2aErrors {
   }
 
   static void send(RoutingContext ctx, Throwable failure) {
+    dev.asp.gateway.limits.AuthThrottle.Throttled throttled =
+        dev.asp.gateway.limits.AuthThrottle.Throttled.of(failure);
+    if (throttled != null) {
+      // too many failed authentications from this address: the §4 429 of every A2A limit
+      A2aReplies.writeLimited(
+          ctx,
+          new A2aReplies.Limited(A2aError.RATE_LIMITED, throttled.limit(), throttled.decision()));
+      return;
+    }
     AspException error = AspException.from(failure);
     A2aError code = codeOf(error);
     if (code == A2aError.INTERNAL_ERROR) {

@@ -92,7 +92,10 @@ final class IdentityRoutes {
                 return Future.failedFuture(
                     A2aReplies.limited(A2aError.HELLO_RATE_LIMIT, limit, decision));
               }
-              return bus.trust(TrustAction.NODE_HELLO, request);
+              // a hello that presents a secret is a credential check like any other
+              return token == null
+                  ? bus.trust(TrustAction.NODE_HELLO, request)
+                  : auth.guard(ctx, () -> bus.trust(TrustAction.NODE_HELLO, request));
             })
         .compose(
             identity ->
@@ -238,7 +241,7 @@ final class IdentityRoutes {
     Future<String> caller =
         token == null
             ? Future.succeededFuture(null)
-            : auth.resolve(token)
+            : auth.resolve(ctx, token)
                 .recover(
                     f ->
                         A2aAuth.invalid(f) || isSecretInvalid(f)
