@@ -14,12 +14,16 @@ import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * The HTTP face of the operator: the ASP REST surface (spec §3) and the owner/admin API (spec §8).
@@ -28,11 +32,17 @@ import io.vertx.ext.web.handler.BodyHandler;
  * {@code WS /connect} is authenticated here and the socket handed to the node's delivery verticle.
  * Several instances may be deployed; they share the listening port. A node of split roles serves
  * only its part: the REST API where the gateway role runs, {@code WS /connect} where delivery runs.
+ * Every node serves the OpenAPI description of the whole HTTP surface at {@code GET /openapi.json}
+ * (unauthenticated), the file {@value #DESCRIPTION} exactly as the module ships it.
  */
 public final class GatewayVerticle extends VerticleBase {
+  /** The OpenAPI 3.1 description of every route below, a classpath resource of this module. */
+  public static final String DESCRIPTION = "openapi/asp.json";
+
   private final GatewaySettings settings;
   private HttpServer server;
   private HttpConnections connections;
+  private Router router;
 
   public GatewayVerticle(GatewaySettings settings) {
     this.settings = settings;
@@ -53,6 +63,7 @@ public final class GatewayVerticle extends VerticleBase {
             .completion();
     connections = new HttpConnections(settings.http());
     Router router = Router.router(vertx);
+    this.router = router;
     // before anything else: from here until its response is done the request is in flight, and
     // its connection not idle (a long-poll waits here for as long as it may)
     router.route().handler(connections::request);
@@ -80,6 +91,14 @@ public final class GatewayVerticle extends VerticleBase {
                     settings.serveStream()
                         ? "WS /connect needs a WebSocket upgrade"
                         : "this node serves no event streams (it does not run delivery)"));
+    Future<Buffer> description = vertx.executeBlocking(GatewayVerticle::readDescription);
+    router
+        .get("/openapi.json")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(description.result()));
     if (settings.serveApi()) {
       // first: /a2a/* has its own error body and its own not-found rule
       new A2aRoutes(bus, tokens, settings.a2a(), settings.busTimeoutMs()).mount(router);
@@ -118,8 +137,23 @@ public final class GatewayVerticle extends VerticleBase {
       new ConnectRoute(vertx, tokens, connections).mount(http);
     }
     connections.start(vertx);
-    return invalidation.compose(
-        v -> http.requestHandler(router).listen().onSuccess(listening -> server = listening));
+    return Future.all(invalidation, description)
+        .compose(
+            v -> http.requestHandler(router).listen().onSuccess(listening -> server = listening));
+  }
+
+  /** The routes as mounted, for the test that every one of them is described. */
+  Router router() {
+    return router;
+  }
+
+  private static Buffer readDescription() throws IOException {
+    try (InputStream in = GatewayVerticle.class.getClassLoader().getResourceAsStream(DESCRIPTION)) {
+      if (in == null) {
+        throw new IllegalStateException(DESCRIPTION + " is missing from the gateway module");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    }
   }
 
   @Override
