@@ -52,7 +52,7 @@ class A2aBoardTest {
                 "ASP_A2A_POLL_MAX_WAIT_MS", "5000",
                 "ASP_A2A_CONVERGE_WINDOW_MS", "400",
                 "ASP_A2A_SWEEP_MS", "50"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
     sql = new TestSql(operator.vertx, db);
   }
 

@@ -192,9 +192,9 @@ class A2aDeliberationTest {
     String secret = "hidden-" + w;
     List<String> secondFrames =
         HubNodes.frames(
-            operator.vertx, operator.running.port(), second.secret(), "/connect?extensions=a2a");
+            operator.vertx, operator.port(), second.secret(), "/connect?extensions=a2a");
     List<String> initiatorFrames =
-        HubNodes.frames(operator.vertx, operator.running.port(), initiator.secret(), "/connect");
+        HubNodes.frames(operator.vertx, operator.port(), initiator.secret(), "/connect");
     JsonObject posted = ok(post(first, id, "respond", secret, null));
     assertEquals("author", posted.getString("visible_to"));
     assertEquals("deliberation", posted.getString("context_type"));

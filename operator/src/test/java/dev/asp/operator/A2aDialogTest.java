@@ -40,7 +40,7 @@ class A2aDialogTest {
   static void start() {
     db = TestDatabase.fresh();
     operator = OperatorHarness.start(db, Map.of("ASP_A2A_HEARTBEAT_LIMIT", "1000"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
     sql = new TestSql(operator.vertx, db);
   }
 

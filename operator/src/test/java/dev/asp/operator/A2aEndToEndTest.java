@@ -42,7 +42,7 @@ class A2aEndToEndTest {
         OperatorHarness.start(
             TestDatabase.fresh(),
             Map.of("ASP_A2A_HEARTBEAT_LIMIT", "1000", "ASP_A2A_POLL_MAX_WAIT_MS", "5000"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
   }
 
   @AfterAll

@@ -31,7 +31,7 @@ class A2aKnownClientsTest {
   @BeforeAll
   static void start() {
     operator = OperatorHarness.start(TestDatabase.fresh(), Map.of("ASP_A2A_HEARTBEAT_LIMIT", "3"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
   }
 
   @AfterAll

@@ -23,7 +23,7 @@ class A2aLevelsTest {
   @BeforeAll
   static void start() {
     operator = OperatorHarness.start(TestDatabase.fresh(), Map.of("ASP_A2A_LEVEL_GATING", "true"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
   }
 
   @AfterAll

@@ -24,7 +24,7 @@ class A2aLivenessTest {
     operator =
         OperatorHarness.start(
             TestDatabase.fresh(), Map.of("ASP_A2A_OFFLINE_MS", Long.toString(OFFLINE_MS)));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
   }
 
   @AfterAll

@@ -47,7 +47,7 @@ class A2aMixedSessionTest {
                 "ASP_A2A_SSE_KEEPALIVE_MS", "500",
                 "ASP_A2A_CONVERGE_WINDOW_MS", "300",
                 "ASP_A2A_SWEEP_MS", "50"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
     sseClient = operator.vertx.createHttpClient();
   }
 
@@ -63,7 +63,7 @@ class A2aMixedSessionTest {
   }
 
   private List<String> rawFrames(String token, String uri) {
-    return HubNodes.frames(operator.vertx, operator.running.port(), token, uri);
+    return HubNodes.frames(operator.vertx, operator.port(), token, uri);
   }
 
   private static void waitFor(java.util.function.BooleanSupplier done) {
@@ -114,7 +114,7 @@ class A2aMixedSessionTest {
     SseReader bStream =
         SseReader.open(
             sseClient,
-            operator.running.port(),
+            operator.port(),
             "/a2a/events/stream?duration_ms=30000",
             b.getString("node_secret"),
             null,
@@ -285,7 +285,7 @@ class A2aMixedSessionTest {
     SseReader bStream =
         SseReader.open(
             sseClient,
-            operator.running.port(),
+            operator.port(),
             "/a2a/events/stream?duration_ms=30000",
             b.getString("node_secret"),
             null,
@@ -462,7 +462,7 @@ class A2aMixedSessionTest {
     SseReader bStream =
         SseReader.open(
             sseClient,
-            operator.running.port(),
+            operator.port(),
             "/a2a/events/stream?duration_ms=30000",
             b.getString("node_secret"),
             null,

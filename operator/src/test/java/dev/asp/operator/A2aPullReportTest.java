@@ -42,7 +42,7 @@ class A2aPullReportTest {
   @BeforeAll
   static void start() {
     operator = OperatorHarness.start(TestDatabase.fresh(), Map.of("ASP_BUS_TIMEOUT_MS", "5000"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
     bus = new BusClient(operator.vertx, 15_000);
     sql = new TestSql(operator.vertx, operator.db());
   }

@@ -44,7 +44,7 @@ class A2aSubscriptionsTest {
                 "ASP_A2A_HEARTBEAT_LIMIT", "1000",
                 "ASP_A2A_POLL_MAX_WAIT_MS", "5000",
                 "ASP_A2A_MAX_SUBSCRIPTIONS", Integer.toString(LIMIT)));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
     sql = new TestSql(operator.vertx, db);
   }
 

@@ -105,7 +105,7 @@ class AudienceEndToEndTest {
             .connect(
                 new WebSocketConnectOptions()
                     .setHost("127.0.0.1")
-                    .setPort(operator.running.port())
+                    .setPort(operator.port())
                     .setURI(uri)
                     .addHeader("Authorization", "Bearer " + agent.token()))
             .await();
@@ -332,7 +332,7 @@ class AudienceEndToEndTest {
             .createHttpClient()
             .request(
                 HttpMethod.GET,
-                operator.running.port(),
+                operator.port(),
                 "127.0.0.1",
                 "/sessions/" + id + "/events?extensions=a2a")
             .compose(r -> r.putHeader("Authorization", "Bearer " + b.token()).send())

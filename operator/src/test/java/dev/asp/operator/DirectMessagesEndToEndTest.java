@@ -45,7 +45,7 @@ class DirectMessagesEndToEndTest {
         OperatorHarness.start(
             TestDatabase.fresh(),
             Map.of("ASP_A2A_HEARTBEAT_LIMIT", "1000", "ASP_A2A_HELLO_LIMIT", "1000"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
   }
 
   @AfterAll

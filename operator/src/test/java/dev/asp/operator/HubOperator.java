@@ -25,7 +25,7 @@ final class HubOperator implements AutoCloseable {
     all.putAll(settings);
     db = TestDatabase.fresh();
     operator = OperatorHarness.start(db, all);
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
     sql = new TestSql(operator.vertx, db);
   }
 

@@ -30,7 +30,7 @@ class InputLimitsTest {
   @BeforeAll
   static void start() {
     operator = OperatorHarness.start(TestDatabase.fresh());
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
   }
 
   @AfterAll

@@ -73,8 +73,14 @@ class LiveDeliveryTest {
   }
 
   private Agent agent(EventStreamOptions options) {
+    return agent(options, false);
+  }
+
+  /** {@code direct}: past the harness's recording relay, whose buffers would hide backpressure. */
+  private Agent agent(EventStreamOptions options, boolean direct) {
     String handle = "@live" + COUNTER.incrementAndGet() + ".agent";
-    AspClient client = operator.agent(handle, "open");
+    AspClient client =
+        direct ? operator.directAgent(handle, "open") : operator.agent(handle, "open");
     EventRecorder events = new EventRecorder();
     AspEventStream stream = client.connect(events, options);
     stream.connected().await();
@@ -385,7 +391,7 @@ class LiveDeliveryTest {
     Agent alice = agent();
     // a small fixed receive buffer, so that not reading pushes back at once (Linux would otherwise
     // let the kernel buffer tens of MiB for it)
-    Agent slow = agent(new EventStreamOptions().setReceiveBufferSize(32 * 1024));
+    Agent slow = agent(new EventStreamOptions().setReceiveBufferSize(32 * 1024), true);
     Agent healthy = agent();
     String id =
         alice

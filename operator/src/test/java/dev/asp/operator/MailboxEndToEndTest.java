@@ -56,7 +56,7 @@ class MailboxEndToEndTest {
                 "16384",
                 "ASP_A2A_MAILBOX_MAX_BYTES",
                 "200000"));
-    http = new RawHttp(operator.vertx, "127.0.0.1", operator.running.port());
+    http = new RawHttp(operator.vertx, "127.0.0.1", operator.port());
   }
 
   @AfterAll

@@ -3,6 +3,7 @@ package dev.asp.operator;
 import dev.asp.client.AspAdminClient;
 import dev.asp.client.AspClient;
 import dev.asp.storage.DatabaseSettings;
+import dev.asp.testkit.openapi.CheckedGateway;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -12,7 +13,10 @@ import java.util.Map;
 
 /**
  * A whole operator node (all verticles, the real gateway on a free port) on a real PostgreSQL, and
- * clients for agents registered through the admin API, exactly as a user would do it.
+ * clients for agents registered through the admin API, exactly as a user would do it. Tests reach
+ * the gateway through a recording relay ({@link #port()}, {@link #url}): closing the harness checks
+ * every request and response that crossed it against the OpenAPI description, so each end-to-end
+ * test is also a test that the description has not drifted from the code.
  */
 final class OperatorHarness implements AutoCloseable {
   static final String ADMIN_TOKEN = "admin-token-for-the-tests";
@@ -22,12 +26,14 @@ final class OperatorHarness implements AutoCloseable {
   final String url;
   final AspAdminClient admin;
   private final DatabaseSettings db;
+  private final CheckedGateway gateway;
 
   private OperatorHarness(Vertx vertx, Operator.Running running, DatabaseSettings db) {
     this.vertx = vertx;
     this.db = db;
     this.running = running;
-    this.url = "http://127.0.0.1:" + running.port();
+    this.gateway = CheckedGateway.inFrontOf(running.port());
+    this.url = "http://127.0.0.1:" + gateway.port();
     this.admin = AspAdminClient.create(vertx, url, ADMIN_TOKEN);
   }
 
@@ -53,6 +59,25 @@ final class OperatorHarness implements AutoCloseable {
   AspClient agent(String handle, String policy, String... allowlist) {
     String token = admin.createAgent(handle, policy, List.of(allowlist)).await().token();
     return client(token);
+  }
+
+  /** The port tests reach the gateway on (the recording relay in front of it). */
+  int port() {
+    return gateway.port();
+  }
+
+  /**
+   * The gateway's own port, bypassing the relay: only for tests of TCP backpressure (a client that
+   * stops reading), which the relay's buffers would absorb. Their traffic is not checked.
+   */
+  int directPort() {
+    return running.port();
+  }
+
+  /** {@link #agent} whose client talks to {@link #directPort()}. */
+  AspClient directAgent(String handle, String policy) {
+    String token = admin.createAgent(handle, policy, List.of()).await().token();
+    return AspClient.create(vertx, "http://127.0.0.1:" + directPort(), token);
   }
 
   AspClient client(String token) {
@@ -81,6 +106,10 @@ final class OperatorHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    running.close().await();
+    try {
+      running.close().await();
+    } finally {
+      gateway.close();
+    }
   }
 }
