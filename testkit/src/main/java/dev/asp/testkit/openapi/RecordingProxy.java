@@ -226,15 +226,35 @@ public final class RecordingProxy implements AutoCloseable {
         }
         content.release();
         if (part instanceof LastHttpContent && request != null) {
-          sent.addLast(request);
+          queue(request);
           request = null;
         }
       }
       if (!part.decoderResult().isSuccess() && request != null) {
         request.decoded = false;
-        sent.addLast(request);
+        queue(request);
         request = null;
       }
+    }
+
+    /** A request sent in full waits for its response, unless it was answered before its end. */
+    private void queue(Partial complete) {
+      if (!complete.answered) {
+        sent.addLast(complete);
+      }
+    }
+
+    /**
+     * The request a response answers: the oldest one sent in full, or else the one still being sent
+     * (a server may answer early, say 413 to a body over its limit, before the body ends).
+     */
+    private Partial answered() {
+      Partial req = sent.pollFirst();
+      if (req == null && request != null) {
+        req = request;
+        req.answered = true;
+      }
+      return req;
     }
 
     private void onResponsePart(HttpObject part) {
@@ -242,7 +262,7 @@ public final class RecordingProxy implements AutoCloseable {
         response = new Partial(null, null, headers(head.headers()));
         response.status = head.status().code();
         if (response.status == 101) {
-          Partial req = sent.pollFirst();
+          Partial req = answered();
           upgraded = true;
           frames =
               new EmbeddedChannel(
@@ -263,7 +283,7 @@ public final class RecordingProxy implements AutoCloseable {
         }
         content.release();
         if (part instanceof LastHttpContent && response != null) {
-          record(exchange(sent.pollFirst(), response, true));
+          record(exchange(answered(), response, true));
           response = null;
         }
       }
@@ -287,7 +307,7 @@ public final class RecordingProxy implements AutoCloseable {
         upgrade = null;
       }
       if (response != null) {
-        record(exchange(sent.pollFirst(), response, false));
+        record(exchange(answered(), response, false));
         response = null;
       }
       if (requests != null) {
@@ -336,6 +356,9 @@ public final class RecordingProxy implements AutoCloseable {
     int status;
     boolean decoded = true;
     boolean truncated;
+
+    /** A request answered before it was sent in full: nothing else is its response. */
+    boolean answered;
 
     Partial(String method, String uri, Map<String, String> headers) {
       this.method = method;
