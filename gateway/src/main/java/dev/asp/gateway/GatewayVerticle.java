@@ -8,6 +8,7 @@ import dev.asp.gateway.impl.SessionRoutes;
 import dev.asp.gateway.impl.TokenCache;
 import dev.asp.gateway.impl.a2a.A2aErrors;
 import dev.asp.gateway.impl.a2a.A2aRoutes;
+import dev.asp.protocol.BuildInfo;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
@@ -99,6 +100,9 @@ public final class GatewayVerticle extends VerticleBase {
                 ctx.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .end(description.result()));
+    // which build answers: for people, and for tools that record it (asp-bench's report). Open to
+    // anyone, like the version in a Server header: nothing in it is a secret (SECURITY.md)
+    router.get("/version").handler(GatewayVerticle::version);
     if (settings.serveApi()) {
       // first: /a2a/* has its own error body and its own not-found rule
       new A2aRoutes(bus, tokens, settings.a2a(), settings.busTimeoutMs()).mount(router);
@@ -167,6 +171,12 @@ public final class GatewayVerticle extends VerticleBase {
   /** The port actually bound (useful when configured with 0). */
   public int port() {
     return server.actualPort();
+  }
+
+  private static void version(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .end(BuildInfo.current().toJson().encode());
   }
 
   private static void requireDecodablePath(RoutingContext ctx) {

@@ -11,21 +11,39 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Entry point: {@code java -jar asp-operator.jar [migrate]}. Reads and validates the configuration
- * (exit 2 on any problem, with every problem listed), starts the embedded PostgreSQL when no
- * database is configured and the node's roles need one, brings the node up (joining its cluster
- * when one is configured) and logs the URL it serves. SIGTERM stops it cleanly. With {@code
- * migrate} it only applies the schema migrations and exits: the once-per-rollout step of a
- * deployment whose nodes run with {@code ASP_MIGRATE_ON_START=false}. Exit status: 0 after a
- * requested stop (SIGTERM, SIGINT), 1 when it cannot start (the data directory held by another
- * operator: at once, touching nothing), 2 on a configuration problem.
+ * Entry point: {@code java -jar asp-operator.jar [migrate | --help | --version]}. Reads and
+ * validates the configuration (exit 2 on any problem, with every problem listed), starts the
+ * embedded PostgreSQL when no database is configured and the node's roles need one, brings the node
+ * up (joining its cluster when one is configured) and logs the URL it serves. SIGTERM stops it
+ * cleanly. With {@code migrate} it only applies the schema migrations and exits: the
+ * once-per-rollout step of a deployment whose nodes run with {@code ASP_MIGRATE_ON_START=false}.
+ * {@code --help} and {@code --version} print and exit before any setting is read. Exit status: 0
+ * after a requested stop (SIGTERM, SIGINT), 1 when it cannot start (the data directory held by
+ * another operator: at once, touching nothing), 2 on a configuration problem or an unknown
+ * argument.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  static final String HELP = "--help";
+  static final String VERSION = "--version";
 
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length == 1 && (HELP.equals(args[0]) || "-h".equals(args[0]))) {
+      System.out.print(Usage.help());
+      return;
+    }
+    if (args.length == 1 && VERSION.equals(args[0])) {
+      System.out.println(Usage.version());
+      return;
+    }
+    boolean migrateOnly = args.length > 0 && "migrate".equals(args[0]);
+    if (args.length > (migrateOnly ? 1 : 0)) {
+      System.err.println("usage: " + Usage.USAGE + " (--help lists the commands and settings)");
+      System.exit(2);
+      return;
+    }
     System.setProperty("hazelcast.phone.home.enabled", "false");
     OperatorConfig config;
     try {
@@ -37,12 +55,6 @@ public final class Main {
       return;
     }
     config.logFormat().apply(); // log format: before the first line is written
-    boolean migrateOnly = args.length > 0 && "migrate".equals(args[0]);
-    if (args.length > (migrateOnly ? 1 : 0)) {
-      LOG.error("usage: java -jar asp-operator.jar [migrate]");
-      System.exit(2);
-      return;
-    }
     LOG.info("starting with {}", config);
     Stop stop = new Stop(config.shutdownTimeoutMs());
     Runtime.getRuntime().addShutdownHook(new Thread(stop::run, "asp-shutdown"));

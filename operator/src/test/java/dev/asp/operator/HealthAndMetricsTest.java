@@ -9,6 +9,7 @@ import dev.asp.client.AspClient;
 import dev.asp.client.AspEventStream;
 import dev.asp.client.EventRecorder;
 import dev.asp.client.NewSession;
+import dev.asp.protocol.BuildInfo;
 import dev.asp.protocol.EventType;
 import dev.asp.testkit.TestDatabase;
 import io.vertx.core.Vertx;
@@ -247,5 +248,26 @@ class HealthAndMetricsTest {
     } finally {
       other.close().await();
     }
+  }
+
+  @Test
+  @DisplayName("GET /version and asp_build_info{version,commit} say which build runs")
+  void buildInfo() {
+    BuildInfo build = BuildInfo.current();
+    Reply version = get(node.port(), "/version"); // no credentials
+    assertEquals(200, version.status(), version.body());
+    assertEquals(
+        new JsonObject().put("version", build.version()).put("commit", build.commit()),
+        version.json());
+    String metrics = get(node.managementPort(), "/metrics").body();
+    assertEquals(
+        1.0,
+        sample(
+            metrics,
+            "asp_build_info{commit=\""
+                + build.commit()
+                + "\",version=\""
+                + build.version()
+                + "\"}"));
   }
 }

@@ -1,7 +1,9 @@
 package dev.asp.operator.management;
 
 import dev.asp.operator.cluster.ClusterMembership;
+import dev.asp.protocol.BuildInfo;
 import dev.asp.storage.DatabaseSettings;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,6 +21,12 @@ public final class Management {
 
   public Management(PrometheusMeterRegistry registry) {
     this.registry = registry;
+    BuildInfo build = BuildInfo.current();
+    // the usual build_info shape: constant 1, the facts in labels (one series per build)
+    Gauge.builder("asp.build.info", () -> 1)
+        .description("Version and commit of the operator build; always 1")
+        .tags("version", build.version(), "commit", build.commit())
+        .register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
