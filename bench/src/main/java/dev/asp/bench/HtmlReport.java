@@ -12,19 +12,28 @@ import java.util.Locale;
  * A self-contained HTML page of a {@link Report}: the figures, a latency percentile plot and
  * throughput over time, drawn by Chart.js, which is inlined from the webjar on the classpath so the
  * page works offline and needs nothing but a browser.
+ *
+ * <p>The charts are drawn without animation (a screenshot or a print shows the final figures, not a
+ * frame of the transition) and each carries the run's date, command line and operator version in
+ * its subtitle, so a chart copied out of the page still says where it came from. When one message
+ * is delivered to many readers ({@code fanout}, {@code a2a-fanout}) accepted/s and delivered/s are
+ * orders of magnitude apart, so each gets its own y axis.
  */
 public final class HtmlReport {
   static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
 
   private HtmlReport() {}
 
-  public static void write(Report report, Path file) throws IOException {
-    Files.writeString(file, render(report));
+  public static void write(Report report, RunInfo run, Path file) throws IOException {
+    Files.writeString(file, render(report, run));
   }
 
-  static String render(Report report) throws IOException {
-    JsonObject json = report.toJson();
+  static String render(Report report, RunInfo run) throws IOException {
+    JsonObject json = report.toJson().put("run", run.toJson());
     StringBuilder table = new StringBuilder();
+    row(table, "date", run.startedAt().toString());
+    row(table, "command line", run.commandLine());
+    row(table, "operator version", run.operatorVersion());
     row(table, "workload", report.workload() + " against " + report.url());
     row(table, "parameters", report.parameters().encode());
     row(
@@ -64,7 +73,7 @@ public final class HtmlReport {
                 + report.verdict().first());
     return """
         <!DOCTYPE html>
-        <html><head><meta charset="utf-8"><title>asp-bench %s</title>
+        <html><head><meta charset="utf-8"><title>asp-bench %s %s</title>
         <style>body{font-family:sans-serif;max-width:60em;margin:2em auto}
         td{padding:.2em 1em;vertical-align:top}td:first-child{font-weight:bold}</style>
         <script>%s</script></head><body>
@@ -74,22 +83,39 @@ public final class HtmlReport {
         <script>
         const r = %s;
         const c = r.latency_curves;
+        const about = {display: true, text: [r.run.started_at + '  operator ' + r.run.operator_version,
+                                             r.run.command_line]};
+        const ownAxes = %s;
         new Chart(document.getElementById('latency'), {type: 'line', data: {
           labels: c.percentiles.map(p => 'p' + p),
           datasets: [{label: 'end-to-end', data: c.end_to_end}, {label: 'ack', data: c.ack}]},
-          options: {scales: {y: {type: 'logarithmic', title: {display: true, text: 'ms'}}}}});
+          options: {animation: false, plugins: {subtitle: about},
+                    scales: {y: {type: 'logarithmic', title: {display: true, text: 'ms'}}}}});
         new Chart(document.getElementById('throughput'), {type: 'line', data: {
           labels: r.per_second.accepted.map((v, i) => i + 's'),
-          datasets: [{label: 'accepted/s', data: r.per_second.accepted},
-                     {label: 'delivered/s', data: r.per_second.delivered}]}});
+          datasets: [{label: 'accepted/s', data: r.per_second.accepted, yAxisID: 'y'},
+                     {label: 'delivered/s', data: r.per_second.delivered,
+                      yAxisID: ownAxes ? 'delivered' : 'y'}]},
+          options: {animation: false, plugins: {subtitle: about}, scales: ownAxes
+            ? {y: {position: 'left', title: {display: true, text: 'accepted/s'}},
+               delivered: {position: 'right', grid: {drawOnChartArea: false},
+                           title: {display: true, text: 'delivered/s'}}}
+            : {y: {title: {display: true, text: 'per second'}}}}});
         </script></body></html>
         """
         .formatted(
-            report.workload(),
+            escape(report.workload()),
+            escape(run.startedAt().toString()),
             chartJs(),
             escape(report.workload()),
             table,
-            json.encode().replace("</", "<\\/"));
+            json.encode().replace("</", "<\\/"),
+            ownAxes(report));
+  }
+
+  /** Whether accepted/s and delivered/s get an axis each: one message, many deliveries. */
+  static boolean ownAxes(Report report) {
+    return report.workload().endsWith("fanout");
   }
 
   private static String chartJs() throws IOException {

@@ -1,6 +1,7 @@
 package dev.asp.bench;
 
 import java.io.PrintStream;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,13 +31,20 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
   private final PrintStream out;
+  private final List<String> args;
 
-  public Main(PrintStream out) {
+  public Main(PrintStream out, List<String> args) {
     this.out = out;
+    this.args = List.copyOf(args);
   }
 
   PrintStream out() {
     return out;
+  }
+
+  /** The command line as given, for the reports. */
+  List<String> args() {
+    return args;
   }
 
   @Override
@@ -46,7 +54,7 @@ public final class Main implements Runnable {
 
   /** Runs one command line; returns its exit code. */
   public static int execute(PrintStream out, String... args) {
-    return new CommandLine(new Main(out)).execute(args);
+    return new CommandLine(new Main(out, List.of(args))).execute(args);
   }
 
   public static void main(String[] args) {

@@ -139,6 +139,7 @@ abstract class Workload implements Callable<Integer> {
       LOG.error("{}: cannot reach --url {}: {}", name(), url, unreachable);
       return 2;
     }
+    RunInfo run = RunInfo.starting(main.args(), url);
     ServerProbe probe = probe();
     Report report;
     try (Driver driver = new Driver(url, agents, eventLoops, httpConnections)) {
@@ -164,10 +165,10 @@ abstract class Workload implements Callable<Integer> {
     }
     report.print(main.out());
     if (json != null) {
-      Files.writeString(json, report.toJson().encodePrettily());
+      Files.writeString(json, report.toJson().put("run", run.toJson()).encodePrettily());
     }
     if (html != null) {
-      HtmlReport.write(report, html);
+      HtmlReport.write(report, run, html);
     }
     List<String> violations = violations();
     violations.forEach(v -> main.out().println("VIOLATION " + v));

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -102,36 +103,88 @@ class ReportTest {
         json.getJsonObject("latency_curves").getJsonArray("end_to_end").size());
   }
 
+  private static Report fanoutReport(String workload) {
+    Histogram h = new Histogram(3);
+    h.recordValue(1500);
+    return new Report(
+        workload,
+        "http://127.0.0.1:1",
+        new JsonObject(),
+        1,
+        1,
+        1,
+        1,
+        2,
+        2,
+        LatencySummary.of(h),
+        LatencySummary.of(h),
+        Map.of(),
+        null,
+        new Checker.Verdict(2, 0, List.of()),
+        new long[][] {{1}, {2}},
+        new JsonObject()
+            .put("end_to_end", LatencySummary.curve(h))
+            .put("ack", LatencySummary.curve(h)),
+        new JsonObject());
+  }
+
+  private static final RunInfo RUN =
+      new RunInfo(
+          Instant.parse("2026-12-03T06:30:00Z"),
+          RunInfo.commandLine(List.of("fanout", "-P", "5", "--url", "http://127.0.0.1:1")),
+          "0.1.0-SNAPSHOT (commit 0123456789abcdef0123456789abcdef01234567)");
+
   @Test
   @DisplayName("The HTML report inlines Chart.js and the data, so it needs no network")
   void html() throws Exception {
-    Histogram h = new Histogram(3);
-    h.recordValue(1500);
-    Report r =
-        new Report(
-            "fanout",
-            "http://127.0.0.1:1",
-            new JsonObject(),
-            1,
-            1,
-            1,
-            1,
-            2,
-            2,
-            LatencySummary.of(h),
-            LatencySummary.of(h),
-            Map.of(),
-            null,
-            new Checker.Verdict(2, 0, List.of()),
-            new long[][] {{1}, {2}},
-            new JsonObject()
-                .put("end_to_end", LatencySummary.curve(h))
-                .put("ack", LatencySummary.curve(h)),
-            new JsonObject());
-    String page = HtmlReport.render(r);
+    String page = HtmlReport.render(fanoutReport("fanout"), RUN);
     assertTrue(page.length() > 100_000, "Chart.js is inlined");
     assertTrue(page.contains("new Chart(document.getElementById('latency')"));
     assertTrue(page.contains("\"per_second\""));
     assertTrue(!page.contains("<script src="), "no external script");
+  }
+
+  @Test
+  @DisplayName(
+      "The HTML report's charts are not animated and carry the date, command line and operator"
+          + " version")
+  void htmlCarriesTheRun() throws Exception {
+    String page = HtmlReport.render(fanoutReport("fanout"), RUN);
+    String charts = page.substring(page.indexOf("const r = "));
+    assertEquals(2, charts.split("new Chart\\(", -1).length - 1, "two charts");
+    assertEquals(2, charts.split("animation: false", -1).length - 1, "neither animated");
+    assertEquals(2, charts.split("subtitle: about", -1).length - 1, "both carry the run");
+    JsonObject run =
+        new JsonObject(charts.substring(10, charts.indexOf(";\n"))).getJsonObject("run");
+    assertEquals("2026-12-03T06:30:00Z", run.getString("started_at"));
+    assertEquals("asp-bench fanout -P 5 --url http://127.0.0.1:1", run.getString("command_line"));
+    assertEquals(RUN.operatorVersion(), run.getString("operator_version"));
+    for (String shown : List.of("2026-12-03T06:30:00Z", RUN.commandLine(), RUN.operatorVersion())) {
+      assertTrue(page.contains("<td>" + shown + "</td>"), shown + " not in the table");
+    }
+  }
+
+  @Test
+  @DisplayName("fanout draws accepted/s and delivered/s on axes of their own; pairs on one")
+  void fanoutAxes() throws Exception {
+    assertTrue(HtmlReport.render(fanoutReport("fanout"), RUN).contains("const ownAxes = true;"));
+    assertTrue(
+        HtmlReport.render(fanoutReport("a2a-fanout"), RUN).contains("const ownAxes = true;"));
+    assertTrue(HtmlReport.render(fanoutReport("pairs"), RUN).contains("const ownAxes = false;"));
+  }
+
+  @Test
+  @DisplayName("The command line in a report hides the value of any token option")
+  void commandLineHidesTokens() {
+    assertEquals(
+        "asp-bench provision --admin-token *** --url=x --admin-token=***",
+        RunInfo.commandLine(
+            List.of("provision", "--admin-token", "s3cret", "--url=x", "--admin-token=s3cret")));
+  }
+
+  @Test
+  @DisplayName("An operator that does not answer GET /version is reported as unknown")
+  void versionUnknown() {
+    assertEquals(RunInfo.UNKNOWN, RunInfo.operatorVersion("http://127.0.0.1:1"));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.operator.ConfigLoader;
 import dev.asp.operator.Operator;
+import dev.asp.protocol.BuildInfo;
 import dev.asp.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -130,7 +131,12 @@ class WorkloadSmokeTest {
             "pairs", "-S", "3", "-M", "10", "-C", "2", "--warmup", "5", "--html", html.toString()),
         30,
         60);
-    assertTrue(Files.readString(html).contains("asp-bench pairs"));
+    String page = Files.readString(html);
+    assertTrue(page.contains("asp-bench pairs"));
+    // the operator's own GET /version, fetched by the run
+    BuildInfo build = BuildInfo.current();
+    assertTrue(
+        page.contains("<td>" + build.version() + " (commit " + build.commit() + ")</td>"), page);
   }
 
   @Test
