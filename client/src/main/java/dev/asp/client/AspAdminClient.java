@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -57,9 +59,24 @@ public final class AspAdminClient implements AutoCloseable {
                     reply.getString("token_id")));
   }
 
+  /** The first page of agents (the operator's default page size, 100 at most). */
   public Future<JsonArray> listAgents() {
     return http.json(HttpMethod.GET, "/admin/agents", null)
         .map(reply -> reply.getJsonArray("agents"));
+  }
+
+  /**
+   * One page: {@code {agents:[…], next_cursor?}}, the agents after {@code afterHandle} (null: from
+   * the first) by handle; pass {@code next_cursor} back as {@code afterHandle} for the next page.
+   */
+  public Future<JsonObject> listAgents(String afterHandle, int limit) {
+    String query =
+        "?limit="
+            + limit
+            + (afterHandle == null
+                ? ""
+                : "&after_handle=" + URLEncoder.encode(afterHandle, StandardCharsets.UTF_8));
+    return http.json(HttpMethod.GET, "/admin/agents" + query, null);
   }
 
   public Future<JsonObject> getAgent(String handle) {

@@ -18,6 +18,8 @@ import dev.asp.protocol.MessageLimits;
  * @param authCacheTtlMs how long a cached lookup is trusted (revocations evict at once anyway)
  * @param serveApi serve the REST API (the node runs the gateway role)
  * @param serveStream serve {@code WS /connect} (the node runs delivery, which takes the sockets)
+ * @param adminPageLimit the largest page of {@code GET /admin/agents} ({@code limit} 1..this; the
+ *     default page is 100 or this, whichever is smaller)
  * @param a2a what {@code /a2a/*} needs, or null when the A2A surface is disabled (every {@code
  *     /a2a/*} path then answers {@code route_not_found})
  * @param http idle and header timeouts and the connection cap, shared by the node's instances
@@ -37,6 +39,7 @@ public record GatewaySettings(
     long authCacheTtlMs,
     boolean serveApi,
     boolean serveStream,
+    int adminPageLimit,
     A2aGatewaySettings a2a,
     HttpLimits http,
     AuthThrottle authThrottle) {
@@ -55,6 +58,7 @@ public record GatewaySettings(
       long authCacheTtlMs,
       boolean serveApi,
       boolean serveStream,
+      int adminPageLimit,
       A2aGatewaySettings a2a) {
     this(
         host,
@@ -69,6 +73,7 @@ public record GatewaySettings(
         authCacheTtlMs,
         serveApi,
         serveStream,
+        adminPageLimit,
         a2a,
         HttpLimits.defaults(),
         null);
@@ -87,7 +92,8 @@ public record GatewaySettings(
       int authCacheSize,
       long authCacheTtlMs,
       boolean serveApi,
-      boolean serveStream) {
+      boolean serveStream,
+      int adminPageLimit) {
     this(
         host,
         port,
@@ -101,6 +107,7 @@ public record GatewaySettings(
         authCacheTtlMs,
         serveApi,
         serveStream,
+        adminPageLimit,
         null);
   }
 }

@@ -107,7 +107,7 @@ public final class GatewayVerticle extends VerticleBase {
       // first: /a2a/* has its own error body and its own not-found rule
       new A2aRoutes(bus, tokens, settings.a2a(), settings.busTimeoutMs()).mount(router);
       new SessionRoutes(bus, settings, tokens).mount(router);
-      new AdminRoutes(bus, tokens).mount(router);
+      new AdminRoutes(bus, tokens, settings.adminPageLimit()).mount(router);
     }
     router.route().last().handler(ErrorResponses::notFound);
     router.route().failureHandler(ErrorResponses::failure);

@@ -86,6 +86,7 @@ class AuthThrottleTest {
                 600_000,
                 true,
                 true,
+                1000,
                 null,
                 HttpLimits.defaults(),
                 throttle));

@@ -73,7 +73,8 @@ class GatewayVerticleTest {
                 100,
                 60_000,
                 true,
-                true));
+                true,
+                1000));
     vertx.deployVerticle(gateway).await();
     port = gateway.port();
     String url = "http://127.0.0.1:" + port;

@@ -78,6 +78,7 @@ class OpenApiDescriptionTest {
                 60_000,
                 true,
                 true,
+                1000,
                 a2a));
     vertx.deployVerticle(gateway).await();
     http = new RawHttp(vertx, "127.0.0.1", gateway.port());

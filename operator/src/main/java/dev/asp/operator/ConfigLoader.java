@@ -3,6 +3,7 @@ package dev.asp.operator;
 import dev.asp.operator.cluster.ClusterSettings;
 import dev.asp.operator.logging.LogFormat;
 import dev.asp.protocol.MessageLimits;
+import dev.asp.protocol.bus.TrustAction;
 import dev.asp.storage.DatabaseSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +44,7 @@ public final class ConfigLoader {
     setting("ASP_EMBEDDED_DB_PORT", "0", "port of the embedded PostgreSQL (0 = any free port)");
     setting("ASP_ADMIN_TOKEN", null, "operator admin credential (>= 16 chars); unset = no admin");
     setting("ASP_SEED_FILE", null, "JSON seed of agents loaded at start-up (idempotent)");
+    setting("ASP_ADMIN_PAGE_LIMIT", "1000", "largest page of GET /admin/agents (limit 1..this)");
     setting("ASP_MAX_BODY_BYTES", "1048576", "largest HTTP request body (413 beyond)");
     setting("ASP_MAX_CONTENT_BYTES", "262144", "largest message content as JSON (413 beyond)");
     setting("ASP_MAX_PARTS", "64", "most parts in one message (413 beyond)");
@@ -222,6 +224,7 @@ public final class ConfigLoader {
             reader.integer("ASP_REORDER_HOLD_MS", 0, 10_000),
             reader.integer("ASP_DELIVERY_REQUESTS", 1, 10_000),
             reader.integer("ASP_DATABASE_WAIT_QUEUE", 1, 1_000_000),
+            reader.integer("ASP_ADMIN_PAGE_LIMIT", 1, TrustAction.MAX_AGENTS_PAGE),
             a2a(reader, problems),
             reader.integer("ASP_HTTP_IDLE_TIMEOUT_MS", 100, 3_600_000),
             reader.integer("ASP_HTTP_HEADER_TIMEOUT_MS", 100, 600_000),

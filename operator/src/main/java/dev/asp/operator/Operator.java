@@ -544,6 +544,7 @@ public final class Operator {
         config.authCacheTtlMs(),
         config.runs(Role.GATEWAY),
         config.runs(Role.DELIVERY),
+        config.adminPageLimit(),
         a2aGateway(config, limiter),
         http,
         authThrottle);

@@ -27,6 +27,7 @@ import java.util.Set;
  * @param reorderHoldMs how long a live event ahead of its turn waits before the log is read
  * @param deliveryRequests requests delivery keeps in flight to the session service; more wait
  * @param databaseWaitQueue requests that may wait for a connection of one pool; more are shed
+ * @param adminPageLimit the largest page of {@code GET /admin/agents}
  * @param a2a the A2A hub surface's settings
  * @param httpIdleTimeoutMs a keep-alive HTTP connection with no request in flight is closed after
  *     this long (WebSockets have their own idle handling)
@@ -75,6 +76,7 @@ public record OperatorConfig(
     long reorderHoldMs,
     int deliveryRequests,
     int databaseWaitQueue,
+    int adminPageLimit,
     A2aConfig a2a,
     long httpIdleTimeoutMs,
     long httpHeaderTimeoutMs,

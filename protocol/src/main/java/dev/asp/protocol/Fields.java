@@ -58,6 +58,7 @@ public final class Fields {
   public static final String EVENTS = "events";
   public static final String NEXT_CURSOR = "next_cursor";
   public static final String AFTER_SEQUENCE = "after_sequence";
+  public static final String AFTER_HANDLE = "after_handle";
   public static final String LIMIT = "limit";
 
   // error body

@@ -1,5 +1,7 @@
 package dev.asp.gateway.impl;
 
+import dev.asp.protocol.AspException;
+import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.a2a.A2aAction;
 import dev.asp.protocol.a2a.A2aFields;
@@ -23,10 +25,12 @@ public final class AdminRoutes {
 
   private final BusClient bus;
   private final Authenticator auth;
+  private final int pageLimit;
 
-  public AdminRoutes(BusClient bus, TokenCache tokens) {
+  public AdminRoutes(BusClient bus, TokenCache tokens, int pageLimit) {
     this.bus = bus;
     this.auth = new Authenticator(bus, tokens);
+    this.pageLimit = pageLimit;
   }
 
   public void mount(Router router) {
@@ -40,7 +44,7 @@ public final class AdminRoutes {
     router
         .post("/admin/agents")
         .handler(ctx -> created(ctx, TrustAction.CREATE_AGENT, agentBody(ctx)));
-    router.get("/admin/agents").handler(ctx -> ok(ctx, TrustAction.LIST_AGENTS, new JsonObject()));
+    router.get("/admin/agents").handler(ctx -> ok(ctx, TrustAction.LIST_AGENTS, page(ctx)));
     router.get(AGENT).handler(ctx -> ok(ctx, TrustAction.GET_AGENT, handle(ctx)));
     router.delete(AGENT).handler(ctx -> ok(ctx, TrustAction.DELETE_AGENT, handle(ctx)));
     router
@@ -134,6 +138,44 @@ public final class AdminRoutes {
   private io.vertx.core.Future<JsonObject> call(
       RoutingContext ctx, TrustAction action, JsonObject command) {
     return bus.trust(action, command.put(BusFields.PRINCIPAL, Authenticator.principal(ctx)));
+  }
+
+  /**
+   * {@code ?after_handle=@o.a&limit=N}: the agents after that handle (byte order), at most {@code
+   * N} (1..{@code ASP_ADMIN_PAGE_LIMIT}); the reply's {@code next_cursor}, when there is one, is
+   * the {@code after_handle} of the next page.
+   */
+  private JsonObject page(RoutingContext ctx) {
+    JsonObject command =
+        new JsonObject().put(Fields.LIMIT, Math.min(TrustAction.DEFAULT_AGENTS_PAGE, pageLimit));
+    String after = ctx.queryParams().get(Fields.AFTER_HANDLE);
+    if (after != null) {
+      if (after.length() > MAX_CURSOR_LENGTH) {
+        throw invalid(Fields.AFTER_HANDLE + " is longer than any handle");
+      }
+      command.put(Fields.AFTER_HANDLE, after);
+    }
+    String limit = ctx.queryParams().get(Fields.LIMIT);
+    if (limit != null) {
+      long parsed;
+      try {
+        parsed = Long.parseLong(limit);
+      } catch (NumberFormatException e) {
+        parsed = -1;
+      }
+      if (parsed < 1 || parsed > pageLimit) {
+        throw invalid(Fields.LIMIT + " must be an integer between 1 and " + pageLimit);
+      }
+      command.put(Fields.LIMIT, (int) parsed);
+    }
+    return command;
+  }
+
+  /** {@code @} + two parts of at most 64 characters and the dot: no handle is longer. */
+  private static final int MAX_CURSOR_LENGTH = 130;
+
+  private static AspException invalid(String message) {
+    return new AspException(ErrorCode.INVALID_REQUEST, message);
   }
 
   private static JsonObject handle(RoutingContext ctx) {

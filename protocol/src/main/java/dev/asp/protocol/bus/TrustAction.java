@@ -49,7 +49,13 @@ public enum TrustAction {
    * reserved for hub nodes (they come into existence only through {@link #NODE_HELLO}).
    */
   CREATE_AGENT,
-  /** {@code {principal}} → {@code {agents:[agent view]}} (an owner sees its own agents). */
+  /**
+   * {@code {principal, after_handle?, limit?}} → {@code {agents:[agent view], next_cursor?}}: one
+   * page of the agents by handle (byte order), those after {@code after_handle}, {@link
+   * #DEFAULT_AGENTS_PAGE} without a limit; an owner sees its own. {@code next_cursor} (the page's
+   * last handle, passed back as {@code after_handle}) is there only when more follow. {@code
+   * invalid_request} for a {@code limit} outside 1..{@link #MAX_AGENTS_PAGE}.
+   */
   LIST_AGENTS,
   /** {@code {principal, handle}} → agent view. */
   GET_AGENT,
@@ -121,5 +127,14 @@ public enum TrustAction {
    * node_secret_version} is {@code null} for agents that are not hub nodes. Fails {@code
    * invalid_handle} for a malformed handle and {@code not_found} for an unknown or deleted agent.
    */
-  NODE_INFO
+  NODE_INFO;
+
+  /**
+   * The largest {@link #LIST_AGENTS} page the trust verticle serves, whatever asks; the gateway
+   * bounds it lower by configuration ({@code ASP_ADMIN_PAGE_LIMIT}).
+   */
+  public static final int MAX_AGENTS_PAGE = 10_000;
+
+  /** The {@link #LIST_AGENTS} page without a {@code limit}, as {@code GET /events}'. */
+  public static final int DEFAULT_AGENTS_PAGE = 100;
 }

@@ -27,6 +27,7 @@ import dev.asp.protocol.InboundPolicy;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.SessionAction;
+import dev.asp.protocol.bus.TrustAction;
 import dev.asp.storage.DbFailures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -146,10 +147,35 @@ public final class AdminOperations {
   }
 
   /** {@code {principal}} → {@code {agents:[agent view]}}, by handle. */
+  /**
+   * {@code {principal, after_handle?, limit?}} → {@code {agents, next_cursor?}}: one more row than
+   * the page is read to know whether another page follows, as {@code GET /events} does.
+   */
   public Future<JsonObject> listAgents(JsonObject body) {
     Principal principal = Principal.from(body);
-    return AgentViews.list(pool, principal.owner())
-        .map(views -> new JsonObject().put(BusFields.AGENTS, views));
+    String after = body.getValue(Fields.AFTER_HANDLE) instanceof String text ? text : null;
+    if (body.containsKey(Fields.AFTER_HANDLE) && after == null) {
+      throw Requests.invalid(Fields.AFTER_HANDLE + " must be a string");
+    }
+    Object limitValue = body.getValue(Fields.LIMIT, TrustAction.DEFAULT_AGENTS_PAGE);
+    if (!(limitValue instanceof Number number)
+        || number.longValue() < 1
+        || number.longValue() > TrustAction.MAX_AGENTS_PAGE) {
+      throw Requests.invalid(
+          Fields.LIMIT + " must be an integer between 1 and " + TrustAction.MAX_AGENTS_PAGE);
+    }
+    int limit = number.intValue();
+    return AgentViews.list(pool, principal.owner(), after, limit + 1)
+        .map(
+            views -> {
+              JsonObject page = new JsonObject().put(BusFields.AGENTS, views);
+              if (views.size() > limit) {
+                views.remove(limit);
+                page.put(
+                    Fields.NEXT_CURSOR, views.getJsonObject(limit - 1).getString(Fields.HANDLE));
+              }
+              return page;
+            });
   }
 
   /** {@code {principal, handle}} → agent view. */

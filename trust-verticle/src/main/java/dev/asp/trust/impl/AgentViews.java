@@ -35,10 +35,11 @@ final class AgentViews {
   }
 
   /** Views of every live agent of {@code owner}, or of every owner when it is {@code null}. */
-  static Future<JsonArray> list(SqlClient client, String owner) {
+  /** Up to {@code limit} views after the handle {@code after} (null: from the first). */
+  static Future<JsonArray> list(SqlClient client, String owner, String after, int limit) {
     return client
         .preparedQuery(TrustQueries.AGENT_VIEWS)
-        .execute(Tuple.of(owner))
+        .execute(Tuple.of(owner, after, limit))
         .map(AgentViews::toJson);
   }
 

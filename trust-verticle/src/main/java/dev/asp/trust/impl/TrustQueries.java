@@ -117,10 +117,16 @@ public final class TrustQueries {
   /** {@code $1} handle → the agent view row of a live agent. */
   public static final String AGENT_VIEW = AGENT_VIEW_SELECT + " AND a.handle = $1";
 
-  /** {@code $1} owner, or null for every owner → agent view rows by handle. */
+  /**
+   * {@code $1} owner, or null for every owner; {@code $2} the handle to start after, or null;
+   * {@code $3} how many → agent view rows by handle (byte order, the order of the cursor's
+   * comparison).
+   */
   public static final String AGENT_VIEWS =
       AGENT_VIEW_SELECT
-          + " AND ($1::text IS NULL OR a.owner = $1::text) ORDER BY a.handle COLLATE \"C\"";
+          + " AND ($1::text IS NULL OR a.owner = $1::text)"
+          + " AND ($2::text IS NULL OR a.handle COLLATE \"C\" > $2::text COLLATE \"C\")"
+          + " ORDER BY a.handle COLLATE \"C\" LIMIT $3";
 
   // --- agent tokens
 
