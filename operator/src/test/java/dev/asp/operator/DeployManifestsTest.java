@@ -230,15 +230,23 @@ class DeployManifestsTest {
   }
 
   @Test
-  @DisplayName("yamllint accepts deploy/ (when yamllint is installed)")
+  @DisplayName(
+      "yamllint accepts deploy/ by the repository's .yamllint (when yamllint is installed)")
   void yamllint() throws Exception {
+    // the rules are the root's .yamllint, the file `yamllint deploy/` reads there: one set of rules
+    Path config = DEPLOY.resolveSibling(".yamllint");
+    assertTrue(Files.isRegularFile(config), config + " is missing");
     Optional<Path> yamllint = onPath("yamllint");
     assumeTrue(yamllint.isPresent(), "yamllint is not on the PATH: YAML style not checked");
-    String config =
-        "{extends: default, rules: {line-length: {max: 100}, document-start: disable,"
-            + " truthy: {check-keys: false}}}";
     Run run =
-        run(List.of(yamllint.get().toString(), "-f", "parsable", "-d", config, DEPLOY.toString()));
+        run(
+            List.of(
+                yamllint.get().toString(),
+                "-f",
+                "parsable",
+                "-c",
+                config.toString(),
+                DEPLOY.toString()));
     assertEquals(0, run.exit(), "yamllint found problems:\n" + run.stdout() + run.stderr());
   }
 
