@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Standard output carries only the events, one JSON object per line, so it can be piped into
  * {@code jq}; the watcher's own status (connected, closed with a code, reconnecting, stopped) and
- * every log line go to standard error. Exit status: 0 after Ctrl-C or a closed output, 1 when the
- * stream stopped by itself (a rejected token), 2 on bad usage.
+ * every log line go to standard error. Exit status: 1 when the stream stopped by itself (a rejected
+ * token), 2 on bad usage, 0 when the reader of standard output went away; Ctrl-C closes the socket
+ * with 1000 and ends the process as a signal does.
  */
 public final class Watch {
   private Watch() {}
@@ -60,7 +61,12 @@ public final class Watch {
     }
   }
 
-  /** One event, one line; a reader that went away ({@code | head}) ends the watch. */
+  /**
+   * One event, one line; a reader that went away ({@code | head}) ends the watch. Written on the
+   * stream's own event loop, on purpose: a reader slower than the stream stalls that loop, which
+   * stops reading the socket, so the backpressure reaches the operator instead of a queue here (the
+   * operator may then close with 4001, and the reconnect replays from the cursor).
+   */
   private static void print(PrintStream out, Event event, CountDownLatch stopped) {
     out.println(event.toJson().encode());
     if (out.checkError()) {
