@@ -1330,6 +1330,31 @@ class DeployManifestsTest {
     return true;
   }
 
+  /**
+   * The {@code ASP_*} settings of every operator container of an overlay as built offline, by
+   * {@code Kind/name}, with the overlay's own Secrets resolved (placeholders for the others and for
+   * values only a cluster knows): what ComposeFileTest compares the Compose file with.
+   */
+  static Map<String, Map<String, String>> overlaySettings(String overlay) throws IOException {
+    Path dir = DEPLOY.resolve("overlays").resolve(overlay);
+    List<String> problems = new ArrayList<>();
+    Bundle bundle = new Bundle(dir, parseAll(buildOffline(dir, problems), problems));
+    assertNoProblems(overlay, problems);
+    Map<String, Map<String, String>> settings = new TreeMap<>();
+    for (Node node : bundle.allOperatorContainers()) {
+      Map<String, String> asp = new TreeMap<>();
+      node.env()
+          .forEach(
+              (k, v) -> {
+                if (k.startsWith("ASP_")) {
+                  asp.put(k, v);
+                }
+              });
+      settings.put(node.pod().kind() + "/" + node.pod().name(), asp);
+    }
+    return settings;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Building an overlay offline: resources (files, or directories with a kustomization) plus
   // JSON 6902 patches. Anything else in a kustomization fails, so this never silently diverges
@@ -1634,6 +1659,11 @@ class DeployManifestsTest {
     return Files.isDirectory(inModule) ? inModule : here.resolve("deploy");
   }
 
+  /** The {@code deploy/} directory the tests read. */
+  static Path deployDirectory() {
+    return DEPLOY;
+  }
+
   private static String relative(Path path) {
     return DEPLOY.relativize(path.toAbsolutePath().normalize()).toString().replace('\\', '/');
   }
@@ -1642,11 +1672,13 @@ class DeployManifestsTest {
     return overlay.getFileName().toString();
   }
 
+  /** Every YAML file of the Kubernetes set-up ({@code compose/} is ComposeFileTest's). */
   private static List<Path> yamlFiles() throws IOException {
     try (Stream<Path> files = Files.walk(DEPLOY)) {
       return files
           .filter(Files::isRegularFile)
           .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+          .filter(f -> !relative(f).startsWith("compose/"))
           .map(f -> f.toAbsolutePath().normalize())
           .sorted()
           .collect(Collectors.toList());
