@@ -1,7 +1,11 @@
 package dev.asp.storage;
 
+import java.util.Arrays;
+import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +16,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This is blocking JDBC: call it from {@code main}, a worker or {@code executeBlocking}, never
  * from an event loop (P8). Flyway holds a PostgreSQL advisory lock while migrating, so nodes
- * starting together do not race. A database migrated by a newer operator (a version this build does
- * not know) is refused: running old code on a new schema is how data gets corrupted.
+ * starting together do not race.
+ *
+ * <p>A database migrated by a newer operator (versions this build does not know) is accepted only
+ * when every one of those migrations is an <em>expand</em> migration, named {@code
+ * V<n>__expand_<what>.sql}: one that only adds (a table, a nullable or defaulted column, an index)
+ * so the previous version's code runs on it unchanged. That is the expand/contract rule of a
+ * rolling update: version N+1 ships its expand migrations, the migration step applies them while
+ * pods of version N still run (and restart), and whatever N+1 no longer needs is removed by a
+ * later, ordinary migration once no pod of N is left. Any other unknown migration is refused,
+ * naming it: running old code on a schema it does not know is how data gets corrupted.
  */
 public final class SchemaMigrator {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
@@ -23,9 +35,12 @@ public final class SchemaMigrator {
 
   private SchemaMigrator() {}
 
+  /** The description prefix of an expand migration ({@code V<n>__expand_<what>.sql}). */
+  public static final String EXPAND = "expand ";
+
   public static void migrate(DatabaseSettings db, Module module) {
-    Flyway flyway = flyway(db, module);
     try {
+      Flyway flyway = flyway(db, module, acceptsNewer(db, module));
       MigrateResult result = flyway.migrate();
       LOG.info(
           "schema {} at version {} ({} migration(s) applied)",
@@ -45,8 +60,8 @@ public final class SchemaMigrator {
    * or unknown versions otherwise.
    */
   public static void verify(DatabaseSettings db, Module module) {
-    Flyway flyway = flyway(db, module);
     try {
+      Flyway flyway = flyway(db, module, acceptsNewer(db, module));
       var info = flyway.info();
       if (info.pending().length > 0) {
         throw new IllegalStateException(
@@ -62,6 +77,50 @@ public final class SchemaMigrator {
     }
   }
 
+  /**
+   * Whether the schema holds migrations of a newer operator that this build may run on: none
+   * (false), only expand migrations (true, logged), or others (refused, naming them).
+   */
+  private static boolean acceptsNewer(DatabaseSettings db, Module module) {
+    List<MigrationInfo> newer =
+        Arrays.stream(flyway(db, module, false).info().all())
+            .filter(
+                m ->
+                    m.getState() == MigrationState.FUTURE_SUCCESS
+                        || m.getState() == MigrationState.FUTURE_FAILED)
+            .toList();
+    if (newer.isEmpty()) {
+      return false;
+    }
+    List<String> incompatible =
+        newer.stream()
+            .filter(
+                m ->
+                    m.getState() != MigrationState.FUTURE_SUCCESS
+                        || !m.getDescription().startsWith(EXPAND))
+            .map(SchemaMigrator::name)
+            .toList();
+    if (!incompatible.isEmpty()) {
+      throw new IllegalStateException(
+          "database schema '"
+              + module.name()
+              + "' was migrated by a newer operator with "
+              + String.join(", ", incompatible)
+              + ", which this version cannot run on (only expand migrations, V<n>__expand_<what>,"
+              + " are compatible with the previous version): run the newer version");
+    }
+    LOG.info(
+        "schema {} has {} expand migration(s) of a newer operator ({}): compatible, running on it",
+        module.name(),
+        newer.size(),
+        String.join(", ", newer.stream().map(SchemaMigrator::name).toList()));
+    return true;
+  }
+
+  private static String name(MigrationInfo m) {
+    return "V" + m.getVersion() + " '" + m.getDescription() + "'";
+  }
+
   private static IllegalStateException unusable(Module module, FlywayException e) {
     return new IllegalStateException(
         "database schema '"
@@ -71,7 +130,8 @@ public final class SchemaMigrator {
         e);
   }
 
-  private static Flyway flyway(DatabaseSettings db, Module module) {
+  /** {@code acceptNewer}: ignore the migrations a newer operator applied (checked beforehand). */
+  private static Flyway flyway(DatabaseSettings db, Module module, boolean acceptNewer) {
     return Flyway.configure(SchemaMigrator.class.getClassLoader())
         .dataSource(db.jdbcUrl(), db.user(), db.password())
         .locations(module.location())
@@ -80,8 +140,9 @@ public final class SchemaMigrator {
         // finds a non-empty schema, so its history starts from an empty baseline (version 0).
         .baselineOnMigrate(true)
         .baselineVersion("0")
-        // Fail instead of ignoring migrations applied by a newer operator ("future" ones).
-        .ignoreMigrationPatterns("")
+        // Migrations applied by a newer operator ("future" ones) fail validation unless they were
+        // found to be expand migrations only (acceptsNewer)
+        .ignoreMigrationPatterns(acceptNewer ? "*:future" : "")
         .validateOnMigrate(true)
         .connectRetries(5)
         .load();
