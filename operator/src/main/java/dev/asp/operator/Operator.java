@@ -203,8 +203,7 @@ public final class Operator {
         .buildClustered()
         .compose(
             vertx ->
-                start(vertx, manager.getHazelcastInstance(), config, db, nodeId, registry)
-                    .onFailure(f -> vertx.close()));
+                start(vertx, manager, config, db, nodeId, registry).onFailure(f -> vertx.close()));
   }
 
   /**
@@ -217,18 +216,20 @@ public final class Operator {
 
   private static Future<Running> start(
       Vertx vertx,
-      HazelcastInstance hazelcast,
+      HazelcastClusterManager manager,
       OperatorConfig config,
       DatabaseSettings db,
       String nodeId,
       PrometheusMeterRegistry registry) {
     BusClient bus = new BusClient(vertx, config.busTimeoutMs());
+    HazelcastInstance hazelcast = manager == null ? null : manager.getHazelcastInstance();
     ClusterMembership membership =
-        hazelcast == null
+        manager == null
             ? null
             : new ClusterMembership(
                 vertx,
                 hazelcast,
+                manager,
                 bus,
                 config.runs(Role.SESSION),
                 config.cluster().presenceCheckSeconds() * 1000L);

@@ -3,17 +3,25 @@ package dev.asp.operator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The settings that make test nodes one Hazelcast cluster on loopback: a cluster name of their own
  * (test runs never meet), a free member port per node, every member listed, no join wait.
  */
 final class LoopbackCluster {
+  /** Every port {@link #freePort()} returned in this JVM. */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
   final String name;
   private final List<Integer> ports = new ArrayList<>();
 
@@ -38,11 +46,35 @@ final class LoopbackCluster {
         "ASP_EVENTBUS_HOST", "127.0.0.1");
   }
 
+  /**
+   * A port free now, below the kernel's ephemeral range: a port picked by binding port 0 is free
+   * again once released, and a node started later could find it taken by any process's outgoing
+   * connection or port-0 bind (another node's event bus, a database connection) in the meantime.
+   * Never the same port twice in one JVM: ports picked together (a node's HTTP port, another's
+   * member port) are all free but none is bound until the nodes start.
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    int below = ephemeralLow();
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = 10_000 + ThreadLocalRandom.current().nextInt(below - 10_000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port below " + below);
+  }
+
+  private static int ephemeralLow() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      return Math.max(20_000, Integer.parseInt(range.split("\\s+")[0]));
+    } catch (IOException | RuntimeException e) {
+      return 32_768; // Linux's default
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.asp.operator.cluster;
 
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -11,11 +13,15 @@ import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +50,7 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
   private final Vertx vertx;
   private final Context context;
   private final HazelcastInstance hazelcast;
+  private final ClusterManager manager;
   private final BusClient bus;
   private final boolean resetsPresence;
   private final long presenceCheckMs;
@@ -51,15 +58,20 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
   private UUID membershipRegistration;
   private UUID lifecycleRegistration;
 
+  /**
+   * @param manager the node's Vert.x cluster manager, over {@code hazelcast}
+   */
   public ClusterMembership(
       Vertx vertx,
       HazelcastInstance hazelcast,
+      ClusterManager manager,
       BusClient bus,
       boolean resetsPresence,
       long presenceCheckMs) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.hazelcast = hazelcast;
+    this.manager = manager;
     this.bus = bus;
     this.resetsPresence = resetsPresence;
     this.presenceCheckMs = presenceCheckMs;
@@ -77,10 +89,51 @@ public final class ClusterMembership implements MembershipListener, LifecycleLis
     return nodes;
   }
 
-  /** True when every partition has its backups in place: losing one member now loses nothing. */
-  public boolean safe() {
-    return hazelcast.getLifecycleService().isRunning()
-        && hazelcast.getPartitionService().isClusterSafe();
+  /**
+   * Whether this node can serve as a member of the cluster, for readiness: its Hazelcast member
+   * runs and is in the member list, the cluster is not shutting down ({@code PASSIVE}), its Vert.x
+   * node is joined, and its event-bus address can be read from the cluster's data, where every
+   * other node looks it up to route to it (so the partitions holding it answer). Completes with the
+   * member count, or fails saying why not; the caller bounds it with a timeout.
+   *
+   * <p>Deliberately not {@code isClusterSafe()} ("every partition has its backups"): after a
+   * member's crash Hazelcast re-creates the lost backups for minutes while the survivors serve
+   * within seconds, and reporting them not ready meanwhile takes every survivor out of service.
+   * Every Hazelcast call runs on a worker, never on an event loop.
+   */
+  public Future<Integer> serving() {
+    return vertx
+        .executeBlocking(this::memberCount, false)
+        .compose(
+            members -> {
+              Promise<NodeInfo> info = Promise.promise();
+              manager.getNodeInfo(manager.getNodeId(), info);
+              return info.future()
+                  .compose(
+                      published ->
+                          published == null
+                              ? Future.failedFuture(
+                                  "this node's event-bus address is not published")
+                              : Future.succeededFuture(members));
+            });
+  }
+
+  private int memberCount() {
+    if (!hazelcast.getLifecycleService().isRunning()) {
+      throw new IllegalStateException("the Hazelcast member is not running");
+    }
+    Cluster cluster = hazelcast.getCluster();
+    Set<Member> members = cluster.getMembers();
+    if (!members.contains(cluster.getLocalMember())) {
+      throw new IllegalStateException("this member is not in the cluster's member list");
+    }
+    if (cluster.getClusterState() == ClusterState.PASSIVE) {
+      throw new IllegalStateException("the cluster is shutting down (passive)");
+    }
+    if (!manager.isActive()) {
+      throw new IllegalStateException("Vert.x is not joined to the cluster");
+    }
+    return members.size();
   }
 
   public void listen() {
