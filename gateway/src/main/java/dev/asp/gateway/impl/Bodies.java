@@ -4,7 +4,6 @@ import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.a2a.A2aText;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -17,7 +16,11 @@ import java.util.Set;
 final class Bodies {
   private Bodies() {}
 
-  /** The body as a JSON object; an absent body counts as {@code {}} when {@code optional}. */
+  /**
+   * The body as a JSON object, read strictly ({@link StrictJson}: not JSON is {@code
+   * malformed_request}, a number that cannot be stored exactly {@code invalid_request}); an absent
+   * body counts as {@code {}} when {@code optional}.
+   */
   static JsonObject object(RoutingContext ctx, boolean optional) {
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     if (body == null || body.length() == 0 || isBlank(body)) {
@@ -26,10 +29,16 @@ final class Bodies {
       }
       throw malformed();
     }
-    JsonObject json;
+    Object parsed;
     try {
-      json = new JsonObject(body);
-    } catch (DecodeException | ClassCastException e) {
+      parsed = StrictJson.parse(body, "body");
+    } catch (StrictJson.NotJson e) {
+      throw new AspException(
+          ErrorCode.MALFORMED_REQUEST, "request body is not strict JSON: " + e.getMessage());
+    } catch (StrictJson.Inexact e) {
+      throw invalid(e.getMessage());
+    }
+    if (!(parsed instanceof JsonObject json)) {
       throw malformed();
     }
     requireStorable(json, "body", 0);

@@ -1,9 +1,9 @@
 package dev.asp.gateway.impl.a2a;
 
+import dev.asp.gateway.impl.StrictJson;
 import dev.asp.protocol.a2a.A2aFields;
 import dev.asp.protocol.a2a.A2aText;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * Lenient input (hub spec §1): an empty POST body is {@code {}}, unknown fields are ignored,
- * aliases are taken in the documented order; anything present is type-checked, and every string
- * anywhere in a body is free of NUL characters and lone surrogates (PostgreSQL cannot store the
- * one, and the other is not text), so bad input is a 400 and never reaches the database.
+ * aliases are taken in the documented order; the JSON itself is read strictly ({@link StrictJson}:
+ * RFC 8259, numbers stored exactly as sent or refused); anything present is type-checked, and every
+ * string anywhere in a body is free of NUL characters and lone surrogates (PostgreSQL cannot store
+ * the one, and the other is not text), so bad input is a 400 and never reaches the database.
  */
 final class A2aBodies {
   /** Longest id or handle accepted in any field. */
@@ -42,9 +43,16 @@ final class A2aBodies {
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(body);
-    } catch (DecodeException e) {
-      throw A2aErrors.invalid("$", "a JSON object", "text", "the body is not valid JSON");
+      parsed = StrictJson.parse(body, "$");
+    } catch (StrictJson.NotJson e) {
+      throw A2aErrors.invalid(
+          "$", "a JSON object (RFC 8259)", "text", "the body is not valid JSON: " + e.getMessage());
+    } catch (StrictJson.Inexact e) {
+      throw A2aErrors.invalid(
+          e.path,
+          "a number a double or a 64-bit integer holds exactly",
+          0, // described by its type: "number"
+          e.getMessage());
     }
     if (!(parsed instanceof JsonObject json)) {
       throw A2aErrors.invalid("$", "a JSON object", parsed, "the body must be a JSON object");
