@@ -12,6 +12,8 @@ import dev.asp.storage.DatabaseSettings;
  * @param defaultLevel the capability level of a node no admin changed (1..3)
  * @param offlineMs a node is alive while its last hello or heartbeat is this recent
  * @param pollMaxWaitMs the longest a long-poll waits
+ * @param pollLingerMs how long after it arrives a pull that may wait (a long-poll, a stream's)
+ *     first looks: while a stream is busy its events are answered in batches, not one poll each
  * @param maxParticipants default and cap of {@code max_participants}
  * @param sharedContextBytes the bound of {@code shared_context} as UTF-8 JSON
  * @param contextMax the largest {@code recent_messages} window
@@ -33,6 +35,7 @@ public record A2aSettings(
     int defaultLevel,
     long offlineMs,
     long pollMaxWaitMs,
+    long pollLingerMs,
     int maxParticipants,
     int sharedContextBytes,
     int contextMax,
@@ -70,6 +73,7 @@ public record A2aSettings(
         3,
         900_000,
         55_000,
+        100,
         20,
         51_200,
         500,

@@ -143,6 +143,7 @@ public final class A2aVerticle extends VerticleBase {
             reportPool,
             views,
             settings.pollMaxWaitMs(),
+            settings.pollLingerMs(),
             settings.busTimeoutMs(),
             settings.offlineMs());
     DirectMessages dms = new DirectMessages(pool, bus, announcer, views);

@@ -23,6 +23,7 @@ public record A2aConfig(
     long heartbeatWindowMs,
     int heartbeatEvents,
     long pollMaxWaitMs,
+    long pollLingerMs,
     int pollBatch,
     int pollLimit,
     long pollWindowMs,

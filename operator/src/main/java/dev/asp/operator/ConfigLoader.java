@@ -112,6 +112,11 @@ public final class ConfigLoader {
     setting("ASP_A2A_HEARTBEAT_WINDOW_MS", "300000", "window of the heartbeat limit");
     setting("ASP_A2A_HEARTBEAT_EVENTS", "20", "events carried per heartbeat");
     setting("ASP_A2A_POLL_MAX_WAIT_MS", "55000", "longest long-poll");
+    setting(
+        "ASP_A2A_POLL_LINGER_MS",
+        "100",
+        "a long-poll or stream pull looks this long after it arrives, so a busy stream is answered"
+            + " in batches (0: at once)");
     setting("ASP_A2A_POLL_BATCH", "50", "default poll limit (max 100)");
     setting("ASP_A2A_POLL_LIMIT", "120", "polls per node per window (429 beyond)");
     setting("ASP_A2A_POLL_WINDOW_MS", "60000", "window of the poll limit");
@@ -267,6 +272,7 @@ public final class ConfigLoader {
         reader.integer("ASP_A2A_HEARTBEAT_WINDOW_MS", 100, 86_400_000),
         reader.integer("ASP_A2A_HEARTBEAT_EVENTS", 0, 100),
         reader.integer("ASP_A2A_POLL_MAX_WAIT_MS", 0, 300_000),
+        reader.integer("ASP_A2A_POLL_LINGER_MS", 0, 1000),
         reader.integer("ASP_A2A_POLL_BATCH", 1, 100),
         reader.integer("ASP_A2A_POLL_LIMIT", 1, 1_000_000),
         reader.integer("ASP_A2A_POLL_WINDOW_MS", 100, 86_400_000),

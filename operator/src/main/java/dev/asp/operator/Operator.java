@@ -465,6 +465,7 @@ public final class Operator {
         a2a.defaultLevel(),
         a2a.offlineMs(),
         a2a.pollMaxWaitMs(),
+        a2a.pollLingerMs(),
         a2a.maxParticipants(),
         a2a.sharedContextBytes(),
         a2a.contextMax(),

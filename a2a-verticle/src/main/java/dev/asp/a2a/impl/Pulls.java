@@ -54,6 +54,7 @@ public final class Pulls {
 
   private final PullView view;
   private final long maxWaitMs;
+  private final long lingerMs;
   private final long reportWaitMs;
   private final Map<String, List<Waiter>> waiting = new HashMap<>();
   private final Map<String, List<ReportWait>> reports = new HashMap<>();
@@ -79,6 +80,9 @@ public final class Pulls {
   /**
    * @param reportPool the pool of write reports: its commits need not wait for the disk
    * @param maxWaitMs the longest a long-poll waits ({@code ASP_A2A_POLL_MAX_WAIT_MS})
+   * @param lingerMs how long after it arrives a pull that may wait first looks ({@code
+   *     ASP_A2A_POLL_LINGER_MS}): a node polling a busy stream in a loop gets its events in batches
+   *     instead of one round trip each, at the price of this much latency
    * @param busTimeoutMs the gateway's bus timeout: waiting for a report takes at most half of it,
    *     so the pull still answers within the time the gateway gives it
    * @param offlineMs the offline window: a pull refreshes its node's liveness well within it
@@ -89,6 +93,7 @@ public final class Pulls {
       Pool reportPool,
       EventViews views,
       long maxWaitMs,
+      long lingerMs,
       long busTimeoutMs,
       long offlineMs) {
     this.reportPool = reportPool;
@@ -97,6 +102,7 @@ public final class Pulls {
     this.pool = pool;
     this.view = new PullView(pool, views);
     this.maxWaitMs = maxWaitMs;
+    this.lingerMs = lingerMs;
     this.reportWaitMs = Math.max(1, Math.min(REPORT_WAIT_MS, busTimeoutMs / 2));
   }
 
@@ -242,6 +248,15 @@ public final class Pulls {
     return pool.preparedQuery(A2aQueries.POLLED).execute(Tuple.of(node, refreshMs));
   }
 
+  private Future<Void> lingered(long ms) {
+    if (ms <= 0) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    vertx.setTimer(ms, t -> done.complete());
+    return done.future();
+  }
+
   /** {@code PULL}: see {@code A2aAction.PULL}. */
   public Future<JsonObject> pull(JsonObject body) {
     PullView.Request request = request(body);
@@ -252,10 +267,18 @@ public final class Pulls {
       waiting.computeIfAbsent(request.node(), n -> new ArrayList<>()).add(waiter);
     }
     Waiter held = waiter;
-    long reportDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reportWaitMs);
-    // an open poll or stream keeps its node alive (§4): refreshed well within the offline window
-    return refreshLiveness(request.node())
-        .compose(v -> takeAfterReports(request, reportDeadline))
+    // a pull that may wait looks a little later: a busy stream's events gather into one answer
+    // (the waiter is registered already, so nothing committed meanwhile is missed)
+    long linger = held == null ? 0 : Math.min(lingerMs, waitMs);
+    return lingered(linger)
+        .compose(
+            lingered -> {
+              long reportDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reportWaitMs);
+              // an open poll or stream keeps its node alive (§4): refreshed well within the
+              // offline window
+              return refreshLiveness(request.node())
+                  .compose(v -> takeAfterReports(request, reportDeadline));
+            })
         .compose(
             batch -> {
               if (request.claim()) {
@@ -272,7 +295,7 @@ public final class Pulls {
               if (held == null) {
                 return Future.succeededFuture(batch.reply());
               }
-              held.started(batch, waitMs);
+              held.started(batch, Math.max(1, waitMs - linger));
               return held.reply.future();
             },
             failure -> {
