@@ -71,7 +71,9 @@ class A2aClusterTest {
           "ASP_A2A_HEARTBEAT_WINDOW_MS", "600000",
           "ASP_A2A_POLL_LIMIT", "" + POLL_LIMIT,
           "ASP_A2A_POLL_WINDOW_MS", "600000",
-          "ASP_AUTH_CACHE_TTL_MS", "600000");
+          "ASP_AUTH_CACHE_TTL_MS", "600000",
+          // the polls must interleave with the writes they read, not gather them into one answer
+          "ASP_A2A_POLL_LINGER_MS", "0");
   private static ClusterHarness cluster;
 
   @BeforeAll
