@@ -80,7 +80,10 @@ public final class ConfigLoader {
     setting("ASP_CLUSTER_PORT", "5701", "Hazelcast member port of this node");
     setting("ASP_CLUSTER_MEMBERS", null, "tcp-ip: comma-separated host[:port] of members");
     setting("ASP_CLUSTER_K8S_SERVICE_DNS", null, "kubernetes: DNS name of the headless Service");
-    setting("ASP_CLUSTER_INTERFACE", null, "IP Hazelcast binds and advertises; unset = its choice");
+    setting(
+        "ASP_CLUSTER_INTERFACE",
+        null,
+        "IP Hazelcast binds (only) and advertises; unset = its choice");
     setting("ASP_CLUSTER_HEARTBEAT_S", "1", "seconds between Hazelcast heartbeats");
     setting("ASP_CLUSTER_MEMBER_TIMEOUT_S", "10", "a member silent this long is removed");
     setting("ASP_CLUSTER_JOIN_WAIT_S", "5", "how long a starting member looks for others");

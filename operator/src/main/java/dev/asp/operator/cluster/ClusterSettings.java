@@ -10,8 +10,8 @@ import java.util.List;
  * @param members {@code host[:port]} of the members to try in {@link Mode#TCP_IP}
  * @param kubernetesServiceDns DNS name of the headless Service listing the pods ({@link
  *     Mode#KUBERNETES}); needs no Kubernetes API access
- * @param interfaceAddress the address Hazelcast binds and advertises (an IP, e.g. the pod IP), or
- *     null to let Hazelcast choose
+ * @param interfaceAddress the only address Hazelcast binds, and the one it advertises (an IP, e.g.
+ *     the pod IP), or null to let Hazelcast choose
  * @param heartbeatSeconds how often members send heartbeats
  * @param memberTimeoutSeconds a member silent this long is removed from the cluster (a killed
  *     process whose connections close is usually detected sooner)

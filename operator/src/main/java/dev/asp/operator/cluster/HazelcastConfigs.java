@@ -36,6 +36,12 @@ public final class HazelcastConfigs {
    */
   public static final int BUCKET4J_SERIALIZER_TYPE_ID_BASE = 10_000;
 
+  /**
+   * Hazelcast property: listen on every local address ({@code true}, Hazelcast's default) or only
+   * on the chosen interface ({@code false}, set whenever {@code ASP_CLUSTER_INTERFACE} is).
+   */
+  static final String SOCKET_BIND_ANY = "hazelcast.socket.bind.any";
+
   private HazelcastConfigs() {}
 
   /** {@link #build(ClusterSettings, String, long)} for the default longest window (1 h). */
@@ -70,6 +76,9 @@ public final class HazelcastConfigs {
     network.setPort(settings.port()).setPortAutoIncrement(false);
     if (settings.interfaceAddress() != null) {
       network.getInterfaces().setEnabled(true).addInterface(settings.interfaceAddress());
+      // by default Hazelcast advertises the interface but listens on every address (0.0.0.0):
+      // the member protocol has no authentication, so it must be reachable on this one only
+      config.setProperty(SOCKET_BIND_ANY, "false");
     }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(settings.mode() == ClusterSettings.Mode.MULTICAST);

@@ -4,16 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.SerializerConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import io.github.bucket4j.grid.hazelcast.HazelcastEntryProcessor;
 import io.github.bucket4j.grid.hazelcast.HazelcastOffloadableEntryProcessor;
 import io.github.bucket4j.grid.hazelcast.SimpleBackupProcessor;
 import io.github.bucket4j.grid.hazelcast.VersionedBackupProcessor;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -115,5 +125,80 @@ class HazelcastConfigsTest {
             HazelcastOffloadableEntryProcessor.class, base + 2,
             VersionedBackupProcessor.class, base + 3),
         ids);
+  }
+
+  @Test
+  @DisplayName("with an interface set, Hazelcast listens on that interface only, not on 0.0.0.0")
+  void bindsTheInterfaceOnly() {
+    Config config = HazelcastConfigs.build(settings(ClusterSettings.Mode.KUBERNETES), "n");
+    assertEquals("false", config.getProperty(HazelcastConfigs.SOCKET_BIND_ANY));
+    assertTrue(config.getNetworkConfig().getInterfaces().isEnabled());
+    ClusterSettings chosenByHazelcast =
+        new ClusterSettings(
+            ClusterSettings.Mode.MULTICAST,
+            "fleet",
+            5801,
+            List.of(),
+            null,
+            null,
+            2,
+            12,
+            3,
+            40,
+            null,
+            null,
+            0,
+            60);
+    Config unset = HazelcastConfigs.build(chosenByHazelcast, "n");
+    assertEquals(null, unset.getProperty(HazelcastConfigs.SOCKET_BIND_ANY));
+    assertFalse(unset.getNetworkConfig().getInterfaces().isEnabled());
+  }
+
+  @Test
+  @DisplayName("a started member bound to 127.0.0.1 refuses connections on another local address")
+  void startedMemberListensOnTheInterfaceOnly() throws IOException {
+    InetAddress other = InetAddress.getByName("127.0.0.2");
+    assumeTrue(reachesWildcardListener(other), "127.0.0.2 is not a local address here");
+    ClusterSettings loopback =
+        new ClusterSettings(
+            ClusterSettings.Mode.TCP_IP,
+            "bind-" + UUID.randomUUID(),
+            0,
+            List.of(),
+            null,
+            "127.0.0.1",
+            1,
+            10,
+            0,
+            30,
+            null,
+            null,
+            0,
+            60);
+    HazelcastInstance member =
+        Hazelcast.newHazelcastInstance(HazelcastConfigs.build(loopback, "node_bind"));
+    try {
+      int port = member.getCluster().getLocalMember().getAddress().getPort();
+      assertTrue(connects(InetAddress.getLoopbackAddress(), port), "reachable on the interface");
+      assertFalse(connects(other, port), "not reachable on another address of this host");
+    } finally {
+      member.shutdown();
+    }
+  }
+
+  /** Whether this host routes {@code address} to a listener on every address (Linux: 127/8). */
+  private static boolean reachesWildcardListener(InetAddress address) throws IOException {
+    try (ServerSocket wildcard = new ServerSocket(0)) {
+      return connects(address, wildcard.getLocalPort());
+    }
+  }
+
+  private static boolean connects(InetAddress address, int port) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(address, port), 2000);
+      return true;
+    } catch (ConnectException refused) {
+      return false;
+    }
   }
 }
