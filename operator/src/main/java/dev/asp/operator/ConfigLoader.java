@@ -92,6 +92,9 @@ public final class ConfigLoader {
     setting("ASP_EVENTBUS_PUBLIC_HOST", null, "address other nodes reach this event bus at");
     setting("ASP_EVENTBUS_PORT", "0", "event-bus port (0 = any free port)");
     setting("ASP_CLUSTER_PRESENCE_CHECK_S", "60", "how often presence of departed nodes is swept");
+    setting("ASP_CLUSTER_TLS_CERT", null, "PEM certificate of this node: event-bus mutual TLS");
+    setting("ASP_CLUSTER_TLS_KEY", null, "PEM private key of that certificate");
+    setting("ASP_CLUSTER_TLS_CA", null, "PEM CA a peer node's certificate must be signed by");
     setting("ASP_MANAGEMENT_HOST", "127.0.0.1", "interface of the health and metrics server");
     setting("ASP_MANAGEMENT_PORT", "9090", "port of /health/live, /health/ready, /metrics");
     setting("ASP_HEALTH_TIMEOUT_MS", "2000", "longest a readiness check waits (then: not ready)");
@@ -327,7 +330,33 @@ public final class ConfigLoader {
         reader.optional("ASP_EVENTBUS_HOST"),
         reader.optional("ASP_EVENTBUS_PUBLIC_HOST"),
         reader.integer("ASP_EVENTBUS_PORT", 0, 65535),
-        reader.integer("ASP_CLUSTER_PRESENCE_CHECK_S", 5, 86_400));
+        reader.integer("ASP_CLUSTER_PRESENCE_CHECK_S", 5, 86_400),
+        eventBusTls(reader, mode, problems));
+  }
+
+  /** All three PEM files or none: half a TLS set-up would silently run in clear. */
+  private static ClusterSettings.EventBusTls eventBusTls(
+      Reader reader, ClusterSettings.Mode mode, List<String> problems) {
+    List<String> keys =
+        List.of("ASP_CLUSTER_TLS_CERT", "ASP_CLUSTER_TLS_KEY", "ASP_CLUSTER_TLS_CA");
+    List<String> paths = keys.stream().map(reader::optional).toList();
+    long set = paths.stream().filter(java.util.Objects::nonNull).count();
+    if (set == 0) {
+      return null;
+    }
+    if (set < keys.size()) {
+      problems.add(String.join(", ", keys) + " must be set all three or none");
+      return null;
+    }
+    if (mode == ClusterSettings.Mode.NONE) {
+      problems.add("ASP_CLUSTER_TLS_* is set but ASP_CLUSTER_MODE is none");
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      if (!Files.isReadable(Path.of(paths.get(i)))) {
+        problems.add(keys.get(i) + " " + paths.get(i) + " is not a readable file");
+      }
+    }
+    return new ClusterSettings.EventBusTls(paths.get(0), paths.get(1), paths.get(2));
   }
 
   private static void readFile(Path file, Map<String, String> values, List<String> problems) {

@@ -16,6 +16,7 @@ import dev.asp.gateway.limits.LocalRateLimiter;
 import dev.asp.gateway.limits.RateLimiter;
 import dev.asp.operator.cluster.ClusterMembership;
 import dev.asp.operator.cluster.ClusterSettings;
+import dev.asp.operator.cluster.EventBusConfigs;
 import dev.asp.operator.cluster.HazelcastConfigs;
 import dev.asp.operator.cluster.HazelcastRateLimiter;
 import dev.asp.operator.impl.SeedFile;
@@ -42,7 +43,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -190,14 +190,7 @@ public final class Operator {
     HazelcastClusterManager manager =
         new HazelcastClusterManager(
             HazelcastConfigs.build(cluster, nodeId, longestRateWindowMs(config)));
-    EventBusOptions eventBus = new EventBusOptions().setPort(cluster.eventBusPort());
-    if (cluster.eventBusHost() != null) {
-      eventBus.setHost(cluster.eventBusHost());
-    }
-    if (cluster.eventBusPublicHost() != null) {
-      eventBus.setClusterPublicHost(cluster.eventBusPublicHost());
-    }
-    VertxOptions options = new VertxOptions().setEventBusOptions(eventBus);
+    VertxOptions options = new VertxOptions().setEventBusOptions(EventBusConfigs.build(cluster));
     return NodeMetrics.enable(Vertx.builder(), options, registry, nodeId)
         .withClusterManager(manager)
         .buildClustered()

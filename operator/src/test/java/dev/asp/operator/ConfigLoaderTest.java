@@ -195,4 +195,56 @@ class ConfigLoaderTest {
     assertEquals(List.of("10.0.0.1:5701", "10.0.0.2"), config.cluster().members());
     assertEquals(java.util.EnumSet.of(Role.GATEWAY, Role.DELIVERY), config.roles());
   }
+
+  @Test
+  @DisplayName(
+      "event-bus TLS: off by default, all three readable PEM files or none, clustered only")
+  void eventBusTls() throws IOException {
+    assertNull(ConfigLoader.load(Map.of()).cluster().eventBusTls());
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "cert");
+    Path key = Files.writeString(dir.resolve("key.pem"), "key");
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "ca");
+    Map<String, String> clustered =
+        Map.of("ASP_CLUSTER_MODE", "multicast", "ASP_CLUSTER_TLS_CERT", cert.toString());
+    var tls =
+        ConfigLoader.load(
+                Map.of(
+                    "ASP_CLUSTER_MODE", "multicast",
+                    "ASP_CLUSTER_TLS_CERT", cert.toString(),
+                    "ASP_CLUSTER_TLS_KEY", key.toString(),
+                    "ASP_CLUSTER_TLS_CA", ca.toString()))
+            .cluster()
+            .eventBusTls();
+    assertEquals(cert.toString(), tls.certPath());
+    assertEquals(key.toString(), tls.keyPath());
+    assertEquals(ca.toString(), tls.caPath());
+    String partial =
+        assertThrows(ConfigLoader.InvalidConfigException.class, () -> ConfigLoader.load(clustered))
+            .getMessage();
+    assertTrue(partial.contains("all three or none"), partial);
+    String missing =
+        assertThrows(
+                ConfigLoader.InvalidConfigException.class,
+                () ->
+                    ConfigLoader.load(
+                        Map.of(
+                            "ASP_CLUSTER_MODE", "multicast",
+                            "ASP_CLUSTER_TLS_CERT", cert.toString(),
+                            "ASP_CLUSTER_TLS_KEY", dir.resolve("absent.pem").toString(),
+                            "ASP_CLUSTER_TLS_CA", ca.toString())))
+            .getMessage();
+    assertTrue(missing.contains("ASP_CLUSTER_TLS_KEY"), missing);
+    assertFalse(missing.contains("ASP_CLUSTER_TLS_CERT "), missing);
+    String single =
+        assertThrows(
+                ConfigLoader.InvalidConfigException.class,
+                () ->
+                    ConfigLoader.load(
+                        Map.of(
+                            "ASP_CLUSTER_TLS_CERT", cert.toString(),
+                            "ASP_CLUSTER_TLS_KEY", key.toString(),
+                            "ASP_CLUSTER_TLS_CA", ca.toString())))
+            .getMessage();
+    assertTrue(single.contains("ASP_CLUSTER_MODE is none"), single);
+  }
 }

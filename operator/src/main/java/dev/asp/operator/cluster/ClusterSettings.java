@@ -22,6 +22,7 @@ import java.util.List;
  * @param eventBusPort event-bus port (0 = any free port)
  * @param presenceCheckSeconds how often session nodes forget presence rows (older than this) of
  *     nodes that are not members: the safety net behind membership events
+ * @param eventBusTls the key material of mutual TLS between event buses, or null for plain TCP
  */
 public record ClusterSettings(
     Mode mode,
@@ -37,7 +38,20 @@ public record ClusterSettings(
     String eventBusHost,
     String eventBusPublicHost,
     int eventBusPort,
-    int presenceCheckSeconds) {
+    int presenceCheckSeconds,
+    EventBusTls eventBusTls) {
+
+  /**
+   * Mutual TLS on the event bus: this node presents {@code certPath} (with {@code keyPath}) both as
+   * server and as client, and accepts only peers whose certificate {@code caPath} signed. Any node
+   * holding a certificate of that CA is a member; host names are not checked (pods' addresses
+   * change), so the CA must sign nothing but this cluster's nodes.
+   *
+   * @param certPath PEM certificate (chain) of this node
+   * @param keyPath PEM private key of that certificate (PKCS#8 or PKCS#1)
+   * @param caPath PEM certificate(s) of the CA(s) a peer's certificate must chain to
+   */
+  public record EventBusTls(String certPath, String keyPath, String caPath) {}
 
   /** How members discover each other. */
   public enum Mode {
@@ -70,6 +84,6 @@ public record ClusterSettings(
   /** A single node that joins no cluster. */
   public static ClusterSettings none() {
     return new ClusterSettings(
-        Mode.NONE, "asp", 5701, List.of(), null, null, 1, 10, 5, 30, null, null, 0, 60);
+        Mode.NONE, "asp", 5701, List.of(), null, null, 1, 10, 5, 30, null, null, 0, 60, null);
   }
 }

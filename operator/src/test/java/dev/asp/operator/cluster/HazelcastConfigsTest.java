@@ -45,7 +45,8 @@ class HazelcastConfigsTest {
         null,
         null,
         0,
-        60);
+        60,
+        null);
   }
 
   @Test
@@ -148,7 +149,8 @@ class HazelcastConfigsTest {
             null,
             null,
             0,
-            60);
+            60,
+            null);
     Config unset = HazelcastConfigs.build(chosenByHazelcast, "n");
     assertEquals(null, unset.getProperty(HazelcastConfigs.SOCKET_BIND_ANY));
     assertFalse(unset.getNetworkConfig().getInterfaces().isEnabled());
@@ -174,7 +176,8 @@ class HazelcastConfigsTest {
             null,
             null,
             0,
-            60);
+            60,
+            null);
     HazelcastInstance member =
         Hazelcast.newHazelcastInstance(HazelcastConfigs.build(loopback, "node_bind"));
     try {

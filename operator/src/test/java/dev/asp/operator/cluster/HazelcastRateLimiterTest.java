@@ -87,7 +87,8 @@ class HazelcastRateLimiterTest {
             null,
             null,
             0,
-            60);
+            60,
+            null);
     Config config = HazelcastConfigs.build(settings, nodeId);
     config.addMapConfig(new MapConfig(SHORT_MAP).setTimeToLiveSeconds(2));
     return config;
