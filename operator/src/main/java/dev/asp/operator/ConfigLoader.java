@@ -76,7 +76,10 @@ public final class ConfigLoader {
     setting("ASP_MIGRATE_ON_START", "true", "apply schema migrations at start-up");
     setting("ASP_SHUTDOWN_TIMEOUT_MS", "20000", "longest a stopping node takes to hand over");
     setting("ASP_CLUSTER_MODE", "none", "none | tcp-ip | kubernetes | multicast");
-    setting("ASP_CLUSTER_NAME", "asp", "Hazelcast cluster name: only equal names join");
+    setting(
+        "ASP_CLUSTER_NAME",
+        ClusterSettings.DEFAULT_NAME,
+        "Hazelcast cluster name: only equal names join (not a secret)");
     setting("ASP_CLUSTER_PORT", "5701", "Hazelcast member port of this node");
     setting("ASP_CLUSTER_MEMBERS", null, "tcp-ip: comma-separated host[:port] of members");
     setting("ASP_CLUSTER_K8S_SERVICE_DNS", null, "kubernetes: DNS name of the headless Service");

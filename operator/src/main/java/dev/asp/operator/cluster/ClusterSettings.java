@@ -53,6 +53,13 @@ public record ClusterSettings(
    */
   public record EventBusTls(String certPath, String keyPath, String caPath) {}
 
+  /**
+   * The cluster name when none is set: convenient on a laptop, but every deployment that keeps it
+   * shares it. A Hazelcast cluster name is no credential (members send it in clear and Hazelcast
+   * checks nothing else), so it only keeps apart clusters that are not trying to meet.
+   */
+  public static final String DEFAULT_NAME = "asp";
+
   /** How members discover each other. */
   public enum Mode {
     NONE,
@@ -84,6 +91,20 @@ public record ClusterSettings(
   /** A single node that joins no cluster. */
   public static ClusterSettings none() {
     return new ClusterSettings(
-        Mode.NONE, "asp", 5701, List.of(), null, null, 1, 10, 5, 30, null, null, 0, 60, null);
+        Mode.NONE,
+        DEFAULT_NAME,
+        5701,
+        List.of(),
+        null,
+        null,
+        1,
+        10,
+        5,
+        30,
+        null,
+        null,
+        0,
+        60,
+        null);
   }
 }

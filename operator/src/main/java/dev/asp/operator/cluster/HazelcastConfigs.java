@@ -6,6 +6,8 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns {@link ClusterSettings} into a Hazelcast configuration: Vert.x's own cluster maps (from
@@ -42,6 +44,8 @@ public final class HazelcastConfigs {
    */
   static final String SOCKET_BIND_ANY = "hazelcast.socket.bind.any";
 
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastConfigs.class);
+
   private HazelcastConfigs() {}
 
   /** {@link #build(ClusterSettings, String, long)} for the default longest window (1 h). */
@@ -57,6 +61,14 @@ public final class HazelcastConfigs {
    */
   public static Config build(ClusterSettings settings, String nodeId, long longestRateWindowMs) {
     Config config = ConfigUtil.loadConfig();
+    if (ClusterSettings.DEFAULT_NAME.equals(settings.name())) {
+      LOG.warn(
+          "clustered with the default ASP_CLUSTER_NAME '{}': any Hazelcast member that reaches the"
+              + " member port with that name joins this cluster. The name is not a secret: set a"
+              + " name of this cluster's own, and keep the member port reachable only from"
+              + " operator nodes (docs/cluster.md, trust boundary)",
+          settings.name());
+    }
     config.setClusterName(settings.name());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");

@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.asp.operator.ConfigLoader;
 import io.github.bucket4j.grid.hazelcast.HazelcastEntryProcessor;
 import io.github.bucket4j.grid.hazelcast.HazelcastOffloadableEntryProcessor;
 import io.github.bucket4j.grid.hazelcast.SimpleBackupProcessor;
@@ -27,6 +32,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 @DisplayName("Hazelcast configuration from ASP settings")
 class HazelcastConfigsTest {
@@ -202,6 +208,29 @@ class HazelcastConfigsTest {
       return true;
     } catch (ConnectException refused) {
       return false;
+    }
+  }
+
+  @Test
+  @DisplayName("a clustered node with the default name 'asp' warns once; its own name, no warning")
+  void defaultNameWarns() {
+    Logger logger = (Logger) LoggerFactory.getLogger(HazelcastConfigs.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      HazelcastConfigs.build(settings(ClusterSettings.Mode.TCP_IP), "n");
+      assertEquals(List.of(), appender.list, "the name 'fleet' is this cluster's own");
+      ClusterSettings byDefault =
+          ConfigLoader.load(Map.of("ASP_CLUSTER_MODE", "multicast")).cluster();
+      assertEquals(ClusterSettings.DEFAULT_NAME, byDefault.name());
+      Config config = HazelcastConfigs.build(byDefault, "n");
+      assertEquals("asp", config.getClusterName(), "the default still works for local use");
+      assertEquals(1, appender.list.size());
+      assertEquals(Level.WARN, appender.list.get(0).getLevel());
+      assertTrue(appender.list.get(0).getFormattedMessage().contains("ASP_CLUSTER_NAME"));
+    } finally {
+      logger.detachAppender(appender);
     }
   }
 }
