@@ -28,6 +28,10 @@ import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1LabelSelector;
 import io.kubernetes.client.openapi.models.V1LabelSelectorRequirement;
 import io.kubernetes.client.openapi.models.V1LifecycleHandler;
+import io.kubernetes.client.openapi.models.V1NetworkPolicy;
+import io.kubernetes.client.openapi.models.V1NetworkPolicyIngressRule;
+import io.kubernetes.client.openapi.models.V1NetworkPolicyPeer;
+import io.kubernetes.client.openapi.models.V1NetworkPolicyPort;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1PodSecurityContext;
 import io.kubernetes.client.openapi.models.V1PodSpec;
@@ -103,7 +107,8 @@ class DeployManifestsTest {
           "Job", "batch",
           "HorizontalPodAutoscaler", "autoscaling",
           "PodDisruptionBudget", "policy",
-          "Ingress", "networking.k8s.io");
+          "Ingress", "networking.k8s.io",
+          "NetworkPolicy", "networking.k8s.io");
 
   /** The kustomization fields the offline build understands; others must be added to it first. */
   private static final Set<String> KUSTOMIZATION_FIELDS =
@@ -329,6 +334,9 @@ class DeployManifestsTest {
     checks.put("the Ingress routes /connect to delivery, the rest to gateway", Routing::check);
     checks.put("one image, migrated once by the Job", DeployManifestsTest::migration);
     checks.put("no Secret outside the dev overlay", DeployManifestsTest::noSecrets);
+    checks.put(
+        "the NetworkPolicy keeps member and event-bus ports to operator pods",
+        NetworkPolicies::check);
     return checks;
   }
 
@@ -695,6 +703,155 @@ class DeployManifestsTest {
     List<String> all = new ArrayList<>(orEmpty(container.getCommand()));
     all.addAll(orEmpty(container.getArgs()));
     return all;
+  }
+
+  /**
+   * Every operator pod is selected by a NetworkPolicy, and on the ports its settings choose: the
+   * Hazelcast member and event-bus ports admit operator pods only (and all of them), the HTTP port
+   * anyone, the management port pods of the namespace only. A rule without ports admits every port,
+   * one without {@code from} every source: both count.
+   */
+  private static final class NetworkPolicies {
+    static void check(Bundle bundle, List<String> problems) {
+      List<Manifest> policies = bundle.of(V1NetworkPolicy.class);
+      for (Node node : bundle.nodes()) {
+        List<V1NetworkPolicyIngressRule> rules = new ArrayList<>();
+        for (Manifest m : policies) {
+          V1NetworkPolicy policy = (V1NetworkPolicy) m.model();
+          if (matches(policy.getSpec().getPodSelector(), node.pod().labels())
+              && orEmpty(policy.getSpec().getPolicyTypes()).contains("Ingress")) {
+            rules.addAll(orEmpty(policy.getSpec().getIngress()));
+          }
+        }
+        if (rules.isEmpty()) {
+          problems.add(node.id() + ": no NetworkPolicy restricts ingress to this pod");
+          continue;
+        }
+        for (String name : List.of("hazelcast", "eventbus")) {
+          port(node, name, rules, problems)
+              .forEach(
+                  rule -> {
+                    if (!operatorPodsOnly(bundle, rule)) {
+                      problems.add(
+                          node.id()
+                              + ": port "
+                              + name
+                              + " is admitted from more than operator pods: "
+                              + rule.getFrom());
+                    }
+                  });
+          if (bundle.nodes().stream()
+              .anyMatch(
+                  peer ->
+                      port(node, name, rules, problems).stream()
+                          .noneMatch(rule -> admitsPod(rule, peer.pod())))) {
+            problems.add(node.id() + ": port " + name + " does not admit every operator pod");
+          }
+        }
+        if (node.roles().contains("gateway") || node.roles().contains("delivery")) {
+          if (port(node, "http", rules, problems).stream()
+              .noneMatch(rule -> empty(rule.getFrom()))) {
+            problems.add(node.id() + ": port http is not admitted from anywhere");
+          }
+        }
+        port(node, "management", rules, problems).stream()
+            .filter(rule -> !namespacePodsOnly(rule))
+            .forEach(
+                rule ->
+                    problems.add(node.id() + ": port management is admitted beyond the namespace"));
+      }
+    }
+
+    /** The rules admitting {@code name}'s number (from its setting); none is a problem. */
+    static List<V1NetworkPolicyIngressRule> port(
+        Node node, String name, List<V1NetworkPolicyIngressRule> rules, List<String> problems) {
+      String setting = node.setting(PORT_SETTINGS.get(name));
+      int number = setting == null || !setting.matches("\\d+") ? -1 : Integer.parseInt(setting);
+      List<V1NetworkPolicyIngressRule> admitting =
+          rules.stream().filter(rule -> admits(rule, name, number)).toList();
+      if (admitting.isEmpty()) {
+        problems.add(
+            node.id()
+                + ": no NetworkPolicy rule admits port "
+                + name
+                + " ("
+                + PORT_SETTINGS.get(name)
+                + "="
+                + setting
+                + ")");
+      }
+      return admitting;
+    }
+
+    static boolean admits(V1NetworkPolicyIngressRule rule, String name, int number) {
+      if (empty(rule.getPorts())) {
+        return true;
+      }
+      for (V1NetworkPolicyPort port : rule.getPorts()) {
+        if (port.getProtocol() != null && !port.getProtocol().equals("TCP")) {
+          continue;
+        }
+        IntOrString value = port.getPort();
+        if (value == null) {
+          return true;
+        }
+        if (value.isInteger()) {
+          int from = value.getIntValue();
+          int to = port.getEndPort() == null ? from : port.getEndPort();
+          if (number >= from && number <= to) {
+            return true;
+          }
+        } else if (value.getStrValue().equals(name)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Sources are pod selectors of this namespace that select operator pods and nothing else. */
+    static boolean operatorPodsOnly(Bundle bundle, V1NetworkPolicyIngressRule rule) {
+      if (!namespacePodsOnly(rule)) {
+        return false;
+      }
+      for (V1NetworkPolicyPeer peer : rule.getFrom()) {
+        Map<String, String> required =
+            peer.getPodSelector().getMatchLabels() == null
+                ? Map.of()
+                : peer.getPodSelector().getMatchLabels();
+        // it must name the operator's label: {} or a role label alone would also admit pods
+        // that are not in the manifests (a debug pod, another application)
+        if (!"asp-operator".equals(required.get("app.kubernetes.io/name"))) {
+          return false;
+        }
+        if (bundle.pods().stream()
+            .anyMatch(
+                pod -> matches(peer.getPodSelector(), pod.labels()) && !pod.servesTheOperator())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Non-empty sources, each a pod selector alone (no namespace selector, no IP block). */
+    static boolean namespacePodsOnly(V1NetworkPolicyIngressRule rule) {
+      return !empty(rule.getFrom())
+          && rule.getFrom().stream()
+              .allMatch(
+                  peer ->
+                      peer.getPodSelector() != null
+                          && peer.getNamespaceSelector() == null
+                          && peer.getIpBlock() == null);
+    }
+
+    static boolean admitsPod(V1NetworkPolicyIngressRule rule, Pod pod) {
+      return empty(rule.getFrom())
+          || rule.getFrom().stream()
+              .anyMatch(
+                  peer ->
+                      peer.getPodSelector() != null
+                          && peer.getNamespaceSelector() == null
+                          && matches(peer.getPodSelector(), pod.labels()));
+    }
   }
 
   private static void noSecrets(Bundle bundle, List<String> problems) {
