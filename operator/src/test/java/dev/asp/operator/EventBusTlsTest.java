@@ -46,7 +46,7 @@ class EventBusTlsTest {
 
   private static final List<Vertx> nodes = new ArrayList<>();
 
-  /** Who sent each message node 0's consumer received. */
+  /** The body of every message any test consumer received. */
   private static final Set<String> receivedFrom = ConcurrentHashMap.newKeySet();
 
   @BeforeAll
@@ -71,6 +71,19 @@ class EventBusTlsTest {
             })
         .completion()
         .await();
+    for (int i = 2; i < 4; i++) {
+      nodes
+          .get(i)
+          .eventBus()
+          .<String>consumer(
+              ADDRESS + ".untrusted." + i,
+              message -> {
+                receivedFrom.add(message.body());
+                message.reply("echo:" + message.body());
+              })
+          .completion()
+          .await();
+    }
   }
 
   @AfterAll
@@ -92,13 +105,20 @@ class EventBusTlsTest {
   @Test
   @DisplayName("a member whose certificate another CA signed cannot deliver, though it trusts ours")
   void untrustedClientCertificateCannotDeliver() {
-    assertNotDelivered(nodes.get(2), "stranger");
+    assertNotDelivered(nodes.get(2), ADDRESS, "stranger");
   }
 
   @Test
   @DisplayName("a member without TLS cannot deliver to a node that requires it")
   void plainNodeCannotDeliver() {
-    assertNotDelivered(nodes.get(3), "plain");
+    assertNotDelivered(nodes.get(3), ADDRESS, "plain");
+  }
+
+  @Test
+  @DisplayName("a node with TLS does not deliver to a member without a certificate of its CA")
+  void trustedNodeDoesNotDeliverToUntrusted() {
+    assertNotDelivered(nodes.get(0), ADDRESS + ".untrusted.2", "to-stranger");
+    assertNotDelivered(nodes.get(0), ADDRESS + ".untrusted.3", "to-plain");
   }
 
   private static Map<String, String> tls(TestCertificates.Member member, Path ca) {
@@ -140,17 +160,17 @@ class EventBusTlsTest {
   }
 
   /**
-   * Sending from {@code from} fails although it sees node 0's consumer (not {@code NO_HANDLERS}),
-   * and node 0's consumer never received the message.
+   * Sending from {@code from} to {@code address} fails although the sender sees the consumer (not
+   * {@code NO_HANDLERS}), and no consumer ever received the message.
    */
-  private static void assertNotDelivered(Vertx from, String body) {
+  private static void assertNotDelivered(Vertx from, String address, String body) {
     long deadline = System.currentTimeMillis() + BOUND_MS;
     ReplyException failure = null;
     while (failure == null) {
       try {
         String answer =
             from.eventBus()
-                .<String>request(ADDRESS, body, new DeliveryOptions().setSendTimeout(2_000))
+                .<String>request(address, body, new DeliveryOptions().setSendTimeout(2_000))
                 .await()
                 .body();
         fail("delivered without a trusted certificate: " + answer);
@@ -164,6 +184,6 @@ class EventBusTlsTest {
     }
     assertNotNull(failure);
     assertNotEquals(ReplyFailure.NO_HANDLERS, failure.failureType());
-    assertTrue(!receivedFrom.contains(body), "node 0 received " + body);
+    assertTrue(!receivedFrom.contains(body), address + " received " + body);
   }
 }

@@ -26,9 +26,12 @@ public final class EventBusConfigs {
     ClusterSettings.EventBusTls tls = settings.eventBusTls();
     if (tls != null) {
       // the same options configure the bus's server and its client: one certificate for both
-      // roles, and the server refuses a client that presents none the CA signed
+      // roles, and the server refuses a client that presents none the CA signed. The event bus's
+      // client trusts every server by default (trustAll): off, or a node would send to a member
+      // whose certificate no one signed
       options
           .setSsl(true)
+          .setTrustAll(false)
           .setKeyCertOptions(
               new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath()))
           .setTrustOptions(new PemTrustOptions().addCertPath(tls.caPath()))
