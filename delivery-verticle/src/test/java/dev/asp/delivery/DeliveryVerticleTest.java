@@ -66,7 +66,18 @@ class DeliveryVerticleTest {
 
   /** A node with only the delivery verticle, the fake session verticle and a bare endpoint. */
   private HttpServer startNode(DeliverySettings settings) {
+    return startNode(settings, socket -> AGENT);
+  }
+
+  /** Failures no handler caught (a timer's, say): a test that leaves one behind failed. */
+  private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+
+  /** Such a node whose endpoint names each socket's agent by {@code agentOf}. */
+  private HttpServer startNode(
+      DeliverySettings settings,
+      java.util.function.Function<io.vertx.core.http.ServerWebSocket, String> agentOf) {
     vertx = Vertx.vertx();
+    vertx.exceptionHandler(uncaught::add);
     vertx
         .eventBus()
         .<JsonObject>consumer(Addresses.SESSION, this::fakeSession)
@@ -76,7 +87,7 @@ class DeliveryVerticleTest {
     HttpServer server =
         vertx
             .createHttpServer()
-            .webSocketHandler(socket -> DeliveryHub.of(vertx).attach(AGENT, socket))
+            .webSocketHandler(socket -> DeliveryHub.of(vertx).attach(agentOf.apply(socket), socket))
             .listen(0, "127.0.0.1")
             .await();
     url = "http://127.0.0.1:" + server.actualPort();
@@ -377,6 +388,41 @@ class DeliveryVerticleTest {
       vertx.timer(20).await();
     }
     assertEquals(Short.valueOf(CloseCodes.SLOW_CONSUMER), slow.lastCloseCode());
+  }
+
+  @Test
+  @DisplayName(
+      "closes every idle agent's connection: one close removing its agent does not break the"
+          + " check of the others")
+  void idleTimeoutOfSeveralAgents() {
+    vertx.close().await();
+    presence.clear();
+    HttpServer server =
+        startNode(
+            new DeliverySettings(
+                "node_test", 32 * 1024, 60_000, 100, 400, 20, 100, 2_000, 20, 64, null),
+            socket -> "@" + socket.path().substring("/connect/".length()) + ".test");
+    List<NetSocket> peers = new ArrayList<>();
+    io.vertx.core.net.NetClient client = vertx.createNetClient();
+    for (String name : List.of("a", "b", "c")) {
+      // bare TCP peers that complete the upgrade and then never read or answer a ping
+      NetSocket peer = client.connect(server.actualPort(), "127.0.0.1").await();
+      peer.write(
+              "GET /connect/"
+                  + name
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .await();
+      peers.add(peer);
+    }
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    while (presence.stream().filter("AGENT_OFFLINE"::equals).count() < 3
+        && System.currentTimeMillis() < deadline) {
+      vertx.timer(20).await();
+    }
+    assertEquals(3, presence.stream().filter("AGENT_OFFLINE"::equals).count(), presence::toString);
+    assertEquals(List.of(), uncaught, "no check of the connections failed");
+    peers.forEach(NetSocket::close);
   }
 
   @Test
