@@ -72,6 +72,19 @@ public final class GatewayVerticle extends VerticleBase {
     // (/sessions/%zz, ?session_id=%zz) is the client's mistake, a JSON 400, not an unhandled
     // router exception with a stack trace, nor a 500 where a route reads the parameter
     router.route().handler(GatewayVerticle::requireDecodablePath);
+    // before any body is read: an upgrade needs its request untouched until it is decided
+    if (settings.serveStream()) {
+      new ConnectRoute(vertx, tokens, connections).mount(router);
+    } else {
+      router
+          .get("/connect")
+          .handler(
+              ctx ->
+                  ErrorResponses.write(
+                      ctx,
+                      ErrorCode.NOT_FOUND,
+                      "this node serves no event streams (it does not run delivery)"));
+    }
     if (settings.serveApi()) {
       // routes with a body limit of their own come before the general one, which skips them
       A2aRoutes.mountBodies(router, settings.a2a());
@@ -82,16 +95,6 @@ public final class GatewayVerticle extends VerticleBase {
             BodyHandler.create(false)
                 .setBodyLimit(settings.maxBodyBytes())
                 .setHandleFileUploads(false));
-    router
-        .get("/connect")
-        .handler(
-            ctx ->
-                ErrorResponses.write(
-                    ctx,
-                    settings.serveStream() ? ErrorCode.INVALID_REQUEST : ErrorCode.NOT_FOUND,
-                    settings.serveStream()
-                        ? "WS /connect needs a WebSocket upgrade"
-                        : "this node serves no event streams (it does not run delivery)"));
     Future<Buffer> description = vertx.executeBlocking(GatewayVerticle::readDescription);
     router
         .get("/openapi.json")
@@ -137,9 +140,6 @@ public final class GatewayVerticle extends VerticleBase {
     // gets the documented JSON error body too, not an empty 400, 414 or 431
     http.invalidRequestHandler(ErrorResponses::invalidRequest);
     http.connectionHandler(connections::opened);
-    if (settings.serveStream()) {
-      new ConnectRoute(vertx, tokens, connections).mount(http);
-    }
     connections.start(vertx);
     return Future.all(invalidation, description)
         .compose(

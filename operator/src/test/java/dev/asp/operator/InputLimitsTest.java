@@ -2,10 +2,16 @@ package dev.asp.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.testkit.RawHttp;
 import dev.asp.testkit.TestDatabase;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -178,5 +184,68 @@ class InputLimitsTest {
     assertEquals("malformed_request", headers.json().getJsonObject("error").getString("code"));
     // and the server still serves the next client
     assertEquals(200, http.get("/a2a/session/list", null).status());
+  }
+
+  @Test
+  @DisplayName(
+      "a refused WebSocket upgrade carries the JSON error body too (issue 14 item 11): no token"
+          + " or a bad one is a 401 before any upgrade, and clients still see the 401")
+  void refusedUpgradeIsJson() {
+    io.vertx.core.http.HttpClient client = operator.vertx.createHttpClient();
+    try {
+      for (String authorization : new String[] {null, "Bearer not-a-token"}) {
+        RequestOptions options =
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost("127.0.0.1")
+                .setPort(operator.port())
+                .setURI("/connect")
+                .putHeader("Upgrade", "websocket")
+                .putHeader("Connection", "Upgrade")
+                .putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+                .putHeader("Sec-WebSocket-Version", "13");
+        if (authorization != null) {
+          options.putHeader("Authorization", authorization);
+        }
+        RawHttp.Response response =
+            client
+                .request(options)
+                .compose(r -> r.send())
+                .compose(
+                    (HttpClientResponse r) ->
+                        r.body()
+                            .map(
+                                b ->
+                                    new RawHttp.Response(
+                                        r.statusCode(), r.headers(), b.toString())))
+                .await();
+        String body = response.text();
+        assertEquals(401, response.status(), body);
+        assertTrue(
+            response.header("Content-Type").startsWith("application/json"),
+            response.headers().toString());
+        assertEquals(
+            "unauthenticated", new JsonObject(body).getJsonObject("error").getString("code"));
+      }
+      var refused =
+          assertThrows(
+              Exception.class,
+              () ->
+                  operator
+                      .vertx
+                      .createWebSocketClient()
+                      .connect(
+                          new WebSocketConnectOptions()
+                              .setHost("127.0.0.1")
+                              .setPort(operator.port())
+                              .setURI("/connect")
+                              .addHeader("Authorization", "Bearer not-a-token"))
+                      .await());
+      assertTrue(
+          refused instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401,
+          refused.toString());
+    } finally {
+      client.close().await();
+    }
   }
 }

@@ -1,26 +1,27 @@
 package dev.asp.gateway.impl;
 
-import dev.asp.protocol.AspException;
 import dev.asp.protocol.DeliveryHub;
 import dev.asp.protocol.ErrorCode;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code WS /connect}: authenticates the bearer on the upgrade request and only then accepts it, so
- * a bad token is a plain 401 before any upgrade (spec §6), and hands the socket to this node's
- * delivery. Handled on the HTTP server itself rather than the router, so delivery owns the raw
- * WebSocket (and can drop the connection of a peer that stopped reading).
+ * {@code WS /connect}: authenticates the bearer on the upgrade request and only then upgrades, so a
+ * bad token is a 401 before any upgrade (spec §6) — with the ASP error body like every other
+ * refusal (429 with {@code Retry-After} when the address is throttled, 503 when delivery is down),
+ * which is why the upgrade is taken from the router ({@code request.pause()}, authenticate, then
+ * {@code toWebSocket()}) and not from the server's handshake handler, whose refusal can carry a
+ * status only. The socket goes to this node's delivery, which owns the raw WebSocket (and can drop
+ * the connection of a peer that stopped reading).
  */
 public final class ConnectRoute {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectRoute.class);
-  private static final String PATH = "/connect";
+  static final String PATH = "/connect";
   private static final String BEARER = "bearer ";
 
   private final Vertx vertx;
@@ -33,44 +34,54 @@ public final class ConnectRoute {
     this.connections = connections;
   }
 
-  public HttpServer mount(HttpServer server) {
-    return server
-        .webSocketHandshakeHandler(
-            handshake -> {
-              // in flight (not idle) while the token is checked; a WebSocket once accepted
-              connections.upgrading(handshake);
-              handshake(handshake)
-                  .onComplete(
-                      accepted ->
-                          connections.upgraded(
-                              handshake, accepted.succeeded() ? accepted.result() : null));
-            })
-        .webSocketHandler(socket -> {});
+  /** Mounts {@code GET /connect}: an upgrade is authenticated, then accepted; else an error. */
+  public void mount(Router router) {
+    router.get(PATH).handler(this::connect);
   }
 
-  /** Accepts or rejects the upgrade; the socket once accepted, null when rejected. */
-  private Future<ServerWebSocket> handshake(ServerWebSocketHandshake handshake) {
-    if (!PATH.equals(handshake.path())) {
-      return handshake.reject(ErrorCode.NOT_FOUND.httpStatus()).map((ServerWebSocket) null);
+  private void connect(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      ErrorResponses.write(ctx, ErrorCode.INVALID_REQUEST, "WS /connect needs a WebSocket upgrade");
+      return;
     }
-    String token = bearer(handshake.headers().get(HttpHeaders.AUTHORIZATION));
+    String token = bearer(request.getHeader(HttpHeaders.AUTHORIZATION));
     if (token == null) {
-      return handshake.reject(ErrorCode.UNAUTHENTICATED.httpStatus()).map((ServerWebSocket) null);
+      ErrorResponses.write(ctx, ErrorCode.UNAUTHENTICATED, "a Bearer token is required");
+      return;
     }
-    return tokens
-        .agent(token, handshake.headers(), handshake.remoteAddress())
-        .transform(
-            agent ->
-                agent.succeeded()
-                    ? accept(handshake, agent.result())
-                    : handshake
-                        .reject(AspException.from(agent.cause()).code().httpStatus())
-                        .map((ServerWebSocket) null));
+    // nothing of the connection is read until it is decided: the upgrade needs it untouched
+    request.pause();
+    tokens
+        .agent(token, request.headers(), request.remoteAddress())
+        .onComplete(
+            agent -> {
+              if (agent.failed()) {
+                ErrorResponses.send(ctx, agent.cause());
+                return;
+              }
+              DeliveryHub hub = DeliveryHub.of(vertx);
+              if (hub == null) {
+                ErrorResponses.write(ctx, ErrorCode.UNAVAILABLE, "delivery is not running");
+                return;
+              }
+              boolean extensions = extensions(request.query());
+              request
+                  .toWebSocket()
+                  .onSuccess(
+                      socket -> {
+                        connections.upgraded(request, socket);
+                        hub.attach(agent.result(), socket, extensions);
+                      })
+                  .onFailure(
+                      failure ->
+                          LOG.debug(
+                              "upgrade for {} failed: {}", agent.result(), failure.toString()));
+            });
   }
 
   /** {@code ?extensions=a2a} (a comma list, or repeated): this connection gets {@code a2a.*}. */
-  private static boolean extensions(ServerWebSocketHandshake handshake) {
-    String query = handshake.query();
+  private static boolean extensions(String query) {
     if (query == null) {
       return false;
     }
@@ -96,17 +107,6 @@ public final class ConnectRoute {
       }
     }
     return false;
-  }
-
-  private Future<ServerWebSocket> accept(ServerWebSocketHandshake handshake, String agent) {
-    DeliveryHub hub = DeliveryHub.of(vertx);
-    if (hub == null) {
-      return handshake.reject(ErrorCode.UNAVAILABLE.httpStatus()).map((ServerWebSocket) null);
-    }
-    return handshake
-        .accept()
-        .onSuccess(socket -> hub.attach(agent, socket, extensions(handshake)))
-        .onFailure(failure -> LOG.debug("upgrade for {} failed: {}", agent, failure.toString()));
   }
 
   private static String bearer(String header) {

@@ -4,8 +4,8 @@ import dev.asp.gateway.HttpLimits;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -98,23 +98,14 @@ public final class HttpConnections {
     ctx.next();
   }
 
-  /** A WebSocket handshake arrived (its headers are complete); it is in flight until decided. */
-  public void upgrading(ServerWebSocketHandshake handshake) {
-    Tracked tracked = connections.get(key(handshake.remoteAddress(), handshake.localAddress()));
-    if (tracked != null) {
-      tracked.requested = true;
-      tracked.inFlight++;
-    }
-  }
-
   /**
-   * The handshake was accepted ({@code socket}: the connection is a WebSocket from now on) or
-   * refused ({@code socket} null).
+   * The request was upgraded: the connection is a WebSocket from now on, left to delivery's pings
+   * (its request counted as in flight from the first route until then).
    */
-  public void upgraded(ServerWebSocketHandshake handshake, ServerWebSocket socket) {
-    Tracked tracked = connections.get(key(handshake.remoteAddress(), handshake.localAddress()));
+  public void upgraded(HttpServerRequest request, ServerWebSocket socket) {
+    HttpConnection connection = request.connection();
+    Tracked tracked = connections.get(key(connection.remoteAddress(), connection.localAddress()));
     if (tracked != null) {
-      tracked.inFlight--;
       tracked.since = System.nanoTime();
       tracked.webSocket = socket;
     }
