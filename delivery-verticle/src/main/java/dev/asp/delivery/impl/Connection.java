@@ -114,7 +114,7 @@ final class Connection {
   /** The socket may have been closed by the peer before our close handler ran. */
   private boolean full() {
     if (!closed && socket.isClosed()) {
-      noticeSocketClosed();
+      markClosed();
     }
     if (closed) {
       return false;
@@ -130,7 +130,7 @@ final class Connection {
       }
       return false;
     } catch (IllegalStateException closedMeanwhile) {
-      noticeSocketClosed();
+      markClosed();
       return false;
     }
   }
@@ -216,7 +216,7 @@ final class Connection {
     try {
       socket.writePing(Buffer.buffer(9).appendByte(CONFIRM_TAG).appendLong(outstandingPing));
     } catch (IllegalStateException closedMeanwhile) {
-      noticeSocketClosed();
+      markClosed();
     }
   }
 
@@ -280,32 +280,6 @@ final class Connection {
     confirm(awaitingPong);
     confirm(unconfirmed);
     completeConfirmWaiters();
-  }
-
-  /**
-   * The socket turned out closed before our close handler ran (that one runs on our context only
-   * after the TCP connection ended). Vert.x reports a socket closed as soon as the peer's close
-   * frame arrived, so a write in between lands here: if the peer closed cleanly, what it read must
-   * count as read here too, or the frames awaiting confirmation would be forgotten and sent again
-   * on its next connection.
-   */
-  private void noticeSocketClosed() {
-    if (!peerClosedCleanly && closedWithCloseFrame(socket)) {
-      peerClosedCleanly();
-    }
-    markClosed();
-  }
-
-  /**
-   * Whether the peer sent a close frame: Vert.x reports 1006 (abnormal closure) or 1015 (TLS) when
-   * the connection ended without one, and no code while it is open.
-   */
-  static boolean closedWithCloseFrame(ServerWebSocket socket) {
-    if (!socket.isClosed()) {
-      return false; // closeStatusCode() is only defined once closed
-    }
-    Short code = socket.closeStatusCode();
-    return code != null && code != 1006 && code != 1015;
   }
 
   /**

@@ -94,8 +94,7 @@ public final class LocalHub implements DeliveryHub {
         v ->
             context.runOnContext(
                 x -> {
-                  // not when we closed first: the peer's close frame then only answers ours
-                  if (Connection.closedWithCloseFrame(socket) && !connection.closed()) {
+                  if (closedWithCloseFrame(socket) && !connection.closed()) {
                     connection.peerClosedCleanly();
                   }
                   detach(connection);
@@ -103,6 +102,15 @@ public final class LocalHub implements DeliveryHub {
     socket.exceptionHandler(
         failure -> LOG.debug("socket of {} failed: {}", agent, failure.toString()));
     context.runOnContext(v -> attachOnContext(connection));
+  }
+
+  /**
+   * Whether the peer sent a close frame: Vert.x reports 1006 (abnormal closure) or 1015 (TLS) when
+   * the connection ended without one.
+   */
+  private static boolean closedWithCloseFrame(ServerWebSocket socket) {
+    Short code = socket.closeStatusCode();
+    return code != null && code != 1006 && code != 1015;
   }
 
   private void attachOnContext(Connection connection) {
