@@ -9,7 +9,6 @@ import dev.asp.gateway.limits.Limit;
 import dev.asp.gateway.limits.LocalRateLimiter;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
-import dev.asp.protocol.MessageLimits;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.TrustAction;
@@ -71,25 +70,7 @@ class AuthThrottleTest {
     AuthThrottle throttle =
         new AuthThrottle(
             new LocalRateLimiter(), new Limit("auth.failures", BUDGET, 600_000), false, 100);
-    GatewayVerticle gateway =
-        new GatewayVerticle(
-            new GatewaySettings(
-                "127.0.0.1",
-                0,
-                4096,
-                new MessageLimits(512, 3, 128),
-                5,
-                50,
-                1_000,
-                2,
-                100,
-                600_000,
-                true,
-                true,
-                1000,
-                null,
-                HttpLimits.defaults(),
-                throttle));
+    GatewayVerticle gateway = new GatewayVerticle(TestGatewaySettings.of(600_000, null, throttle));
     vertx.deployVerticle(gateway).await();
     url = "http://127.0.0.1:" + gateway.port();
   }

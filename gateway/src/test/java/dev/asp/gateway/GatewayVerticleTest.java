@@ -8,7 +8,6 @@ import dev.asp.client.AspClient;
 import dev.asp.client.RawResponse;
 import dev.asp.protocol.ErrorCode;
 import dev.asp.protocol.Fields;
-import dev.asp.protocol.MessageLimits;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.SessionAction;
@@ -59,22 +58,7 @@ class GatewayVerticleTest {
     vertx.eventBus().<JsonObject>consumer(Addresses.TRUST, this::fakeTrust).completion().await();
     sessionConsumer = vertx.eventBus().consumer(Addresses.SESSION, this::fakeSession);
     sessionConsumer.completion().await();
-    GatewayVerticle gateway =
-        new GatewayVerticle(
-            new GatewaySettings(
-                "127.0.0.1",
-                0,
-                4096,
-                new MessageLimits(512, 3, 128),
-                5,
-                50,
-                1_000,
-                2,
-                100,
-                60_000,
-                true,
-                true,
-                1000));
+    GatewayVerticle gateway = new GatewayVerticle(TestGatewaySettings.of(60_000, null, null));
     vertx.deployVerticle(gateway).await();
     port = gateway.port();
     String url = "http://127.0.0.1:" + port;

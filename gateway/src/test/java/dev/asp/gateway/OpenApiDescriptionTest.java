@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asp.gateway.limits.Limit;
 import dev.asp.gateway.limits.LocalRateLimiter;
-import dev.asp.protocol.MessageLimits;
 import dev.asp.testkit.RawHttp;
 import dev.asp.testkit.openapi.CheckedGateway;
 import dev.asp.testkit.openapi.ContractCheck;
@@ -63,23 +62,7 @@ class OpenApiDescriptionTest {
             15_000,
             1 << 20,
             5);
-    gateway =
-        new GatewayVerticle(
-            new GatewaySettings(
-                "127.0.0.1",
-                0,
-                4096,
-                new MessageLimits(512, 3, 128),
-                5,
-                50,
-                1_000,
-                2,
-                100,
-                60_000,
-                true,
-                true,
-                1000,
-                a2a));
+    gateway = new GatewayVerticle(TestGatewaySettings.of(60_000, a2a, null));
     vertx.deployVerticle(gateway).await();
     http = new RawHttp(vertx, "127.0.0.1", gateway.port());
   }
