@@ -75,7 +75,12 @@ public final class SessionVerticle extends VerticleBase {
     announcer = new EventAnnouncer(vertx.eventBus(), settings.meters());
     CreateSession create = new CreateSession(pool, trust, settings);
     Participation participation = new Participation(pool, trust, leaveEffect);
-    SendBatcher send = new SendBatcher(pool, new SendMessage(pool, settings.limits()), announcer);
+    // half the pool at most for sends: groups grow under load, other commands keep connections
+    SendBatcher send =
+        new SendBatcher(
+            new SendMessage(pool, settings.limits()),
+            announcer,
+            Math.max(1, settings.db().poolSize() / 2));
     Reopen reopen = new Reopen(pool, trust, settings.limits());
     Reads reads = new Reads(pool);
     ForceLeave forceLeave = new ForceLeave(pool, announcer, leaveEffect);

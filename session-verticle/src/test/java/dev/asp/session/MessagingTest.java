@@ -15,6 +15,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -210,6 +213,142 @@ class MessagingTest {
         1,
         fx.count(
             "SELECT count(*) FROM idempotency_keys WHERE agent = $1 AND scope = $2", alice, id));
+  }
+
+  /**
+   * Holds the row locks of {@code n} fresh sessions in an open transaction and puts one send to
+   * each under way, so every group slot of the verticle instance waits on this transaction and the
+   * sends made meanwhile queue up; {@link #releaseSlots} lets them go, together.
+   */
+  private static Transaction occupySlots(String alice, String bob, List<Future<JsonObject>> sends) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < SLOTS; i++) {
+      ids.add(fx.createJoined(alice, bob));
+    }
+    SqlConnection conn = fx.sql.getConnection().await();
+    Transaction tx = conn.begin().await();
+    conn.preparedQuery("SELECT id FROM sessions WHERE id = ANY($1) FOR UPDATE")
+        .execute(Tuple.tuple().addArrayOfString(ids.toArray(String[]::new)))
+        .await();
+    for (String id : ids) {
+      sends.add(fx.bus.session(SessionAction.SEND, in(alice, id).put(Fields.CONTENT, "slot")));
+    }
+    awaitLockWaiters(SLOTS);
+    return tx;
+  }
+
+  /** The fixture's pool has 4 connections; half of them carry groups. */
+  private static final int SLOTS = 2;
+
+  private static void awaitLockWaiters(int n) {
+    SessionFixture.eventually(
+        n + " transactions waiting for a lock",
+        () -> fx.count("SELECT count(*) FROM pg_locks WHERE NOT granted") >= n);
+  }
+
+  /** Returns once every send made before has reached the verticle (its bus is in order). */
+  private static void afterArrival(String caller, String sessionId) {
+    fx.call(SessionAction.GET, in(caller, sessionId));
+  }
+
+  @Test
+  @DisplayName(
+      "sends to several sessions commit together; one that fails leaves the others committed and"
+          + " is reported alone")
+  void groupAcrossSessions() {
+    List<String> agents = fx.friends("alice", "bob", "carol", "dave");
+    String alice = agents.get(0);
+    String bob = agents.get(1);
+    String carol = agents.get(2);
+    String one = fx.createJoined(alice, bob);
+    String two = fx.createJoined(alice, bob);
+    String invitedOnly = fx.create(alice, carol);
+    String ended = fx.createJoined(alice, bob);
+    fx.call(SessionAction.END, in(alice, ended));
+
+    List<Future<JsonObject>> slots = new ArrayList<>();
+    Transaction blocker = occupySlots(alice, bob, slots);
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    replies.add(fx.bus.session(SessionAction.SEND, in(alice, one).put(Fields.CONTENT, "a")));
+    replies.add(
+        fx.bus.session(SessionAction.SEND, in(carol, invitedOnly).put(Fields.CONTENT, "x")));
+    replies.add(fx.bus.session(SessionAction.SEND, in(bob, two).put(Fields.CONTENT, "b")));
+    replies.add(fx.bus.session(SessionAction.SEND, in(alice, ended).put(Fields.CONTENT, "y")));
+    replies.add(
+        fx.bus.session(SessionAction.SEND, in(agents.get(3), one).put(Fields.CONTENT, "z")));
+    replies.add(fx.bus.session(SessionAction.SEND, in(bob, one).put(Fields.CONTENT, "c")));
+    afterArrival(alice, one);
+    blocker.commit().await();
+    Future.all(slots).await();
+    Future.join(replies).otherwiseEmpty().await();
+
+    assertEquals(2L, replies.get(0).result().getLong(Fields.SEQUENCE));
+    assertEquals(ErrorCode.FORBIDDEN, ((AspException) replies.get(1).cause()).code());
+    assertEquals(2L, replies.get(2).result().getLong(Fields.SEQUENCE));
+    assertEquals(ErrorCode.SESSION_ENDED, ((AspException) replies.get(3).cause()).code());
+    assertEquals(ErrorCode.NOT_FOUND, ((AspException) replies.get(4).cause()).code());
+    assertEquals(3L, replies.get(5).result().getLong(Fields.SEQUENCE));
+    assertEquals(List.of(0L, 1L, 2L, 3L), sequences(fx.announced(one, 4)));
+    assertEquals(List.of(0L, 1L, 2L), sequences(fx.announced(two, 3)));
+    assertEquals(0, messages(invitedOnly) + messages(ended));
+    // one transaction wrote the messages of both sessions: they share its id
+    assertEquals(
+        1L,
+        fx.count(
+            "SELECT count(DISTINCT xmin::text) FROM events"
+                + " WHERE session_id = ANY($1) AND type = 'session.message'",
+            (Object) new String[] {one, two}));
+  }
+
+  @Test
+  @DisplayName(
+      "a group that fails as a whole commits nothing and is retried send by send: a key a"
+          + " concurrent request took returns that request's reply, the others commit once")
+  void groupFailsAsAWhole() {
+    List<String> agents = fx.friends("alice", "bob");
+    String alice = agents.get(0);
+    String bob = agents.get(1);
+    String one = fx.createJoined(alice, bob);
+    String two = fx.createJoined(alice, bob);
+    JsonObject winner =
+        new JsonObject().put(Fields.MESSAGE_ID, "m_winner").put(Fields.SEQUENCE, 77);
+    // a concurrent request holding the key, not yet committed
+    SqlConnection rival = fx.sql.getConnection().await();
+    Transaction rivalTx = rival.begin().await();
+    rival
+        .preparedQuery(
+            "INSERT INTO idempotency_keys (agent, scope, key, result, created_at)"
+                + " VALUES ($1, $2, 'k', $3, 0)")
+        .execute(Tuple.of(alice, one, winner))
+        .await();
+
+    List<Future<JsonObject>> slots = new ArrayList<>();
+    Transaction blocker = occupySlots(alice, bob, slots);
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    replies.add(fx.bus.session(SessionAction.SEND, in(bob, two).put(Fields.CONTENT, "first")));
+    replies.add(
+        fx.bus.session(
+            SessionAction.SEND,
+            in(alice, one).put(Fields.CONTENT, "keyed").put(Fields.IDEMPOTENCY_KEY, "k")));
+    replies.add(fx.bus.session(SessionAction.SEND, in(bob, one).put(Fields.CONTENT, "after")));
+    afterArrival(alice, one);
+    long waitingBefore = fx.count("SELECT count(*) FROM pg_locks WHERE NOT granted");
+    blocker.commit().await();
+    Future.all(slots).await();
+    // the group's insert of the key now waits for the rival
+    awaitLockWaiters(1);
+    assertEquals(0, messages(one) + messages(two), "nothing of the group is visible yet");
+    rivalTx.commit().await();
+    Future.all(replies).await();
+
+    assertTrue(waitingBefore >= SLOTS);
+    assertEquals(winner, replies.get(1).result());
+    assertEquals(2L, replies.get(0).result().getLong(Fields.SEQUENCE));
+    assertEquals(2L, replies.get(2).result().getLong(Fields.SEQUENCE), "no sequence was spent");
+    assertEquals(1, messages(one));
+    assertEquals(1, messages(two));
+    assertEquals(List.of(0L, 1L, 2L), sequences(fx.announced(one, 3)));
+    rival.close().await();
   }
 
   @Test

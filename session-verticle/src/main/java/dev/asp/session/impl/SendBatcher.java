@@ -2,243 +2,173 @@ package dev.asp.session.impl;
 
 import dev.asp.protocol.AspException;
 import dev.asp.protocol.ErrorCode;
-import dev.asp.protocol.ParticipantStatus;
-import dev.asp.protocol.SessionState;
-import dev.asp.session.log.Announcement;
 import dev.asp.session.log.Committed;
 import dev.asp.session.log.EventAnnouncer;
-import dev.asp.session.log.EventLog;
-import dev.asp.session.log.Idempotency;
-import dev.asp.session.log.LogQueries;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Tuple;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
- * {@code SEND} with group commit per session. A session's log is appended under its row lock, so
- * its messages commit one after the other, each waiting for the one before to be durable: one busy
- * session could take no more messages per second than the disk takes commits. Here a send to a
- * session that has no transaction under way in this verticle instance starts at once, alone; sends
- * arriving meanwhile wait and then go together, in arrival order, in one transaction (one lock, one
- * commit), each with its own checks, idempotency and reply, exactly as if sent one by one.
+ * {@code SEND} with group commit across sessions. A send goes at once when fewer than {@code
+ * maxInFlight} groups are under way in this verticle instance; sends arriving meanwhile wait, and
+ * the next free slot takes them together, in arrival order, as one group (one statement, one
+ * transaction, one commit; at most {@link #MAX_GROUP}), each with its own checks, idempotency and
+ * reply, exactly as if sent one by one. Under load a commit carries many messages of many sessions,
+ * so the database's cost per message falls as the load rises, while a lone send waits for nobody.
  *
- * <p>If such a transaction fails as a whole (a concurrent retry took an idempotency key, the
- * database went away), each of its sends is tried again alone, so one bad request never fails
- * another. Confined to the verticle's context.
+ * <p>A session is in at most one group under way: its sends keep their arrival order (a later send
+ * of a session never commits before an earlier one of this instance) and two groups never wait on
+ * one session's row lock. If a group fails as a whole (a concurrent retry took a key, a deadlock
+ * with another command, the database went away), nothing of it committed and each of its sends is
+ * tried again alone, so one bad request never fails another. Confined to the verticle's context.
  */
 public final class SendBatcher {
   /** Most sends committed together. */
-  static final int MAX_BATCH = 64;
+  static final int MAX_GROUP = 64;
 
-  /** Most sends waiting per session; beyond, a send goes alone, straight to the lock. */
-  static final int MAX_WAITING = 1024;
+  /** Most sends waiting for a slot; beyond, a send is shed with 503 (it did nothing). */
+  static final int MAX_WAITING = 4096;
 
-  private final Pool pool;
-  private final SendMessage single;
+  private final SendMessage sends;
   private final EventAnnouncer announcer;
+  private final int maxInFlight;
 
-  /** Sessions with a transaction under way here → the sends waiting for it. */
-  private final Map<String, ArrayDeque<Pending>> busy = new HashMap<>();
+  private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
 
-  public SendBatcher(Pool pool, SendMessage single, EventAnnouncer announcer) {
-    this.pool = pool;
-    this.single = single;
+  /** Sessions with a group under way. */
+  private final Set<String> busy = new HashSet<>();
+
+  private int inFlight;
+
+  /**
+   * @param maxInFlight groups under way at once, at most the pool's connections
+   */
+  public SendBatcher(SendMessage sends, EventAnnouncer announcer, int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1");
+    }
+    this.sends = sends;
     this.announcer = announcer;
+    this.maxInFlight = maxInFlight;
   }
 
   private record Pending(SendMessage.Request request, Promise<Committed> result) {}
 
-  /** The outcome of one send of a batch: a reply, or an error for that send only. */
-  private static final class Outcome {
-    JsonObject reply;
-    AspException error;
-    boolean appended;
-  }
-
   public Future<Committed> handle(JsonObject body) {
-    SendMessage.Request request = single.parse(body);
-    Pending pending = new Pending(request, Promise.promise());
-    ArrayDeque<Pending> waiting = busy.get(request.sessionId());
-    if (waiting == null) {
-      busy.put(request.sessionId(), new ArrayDeque<>());
-      run(request.sessionId(), List.of(pending));
-    } else if (waiting.size() < MAX_WAITING) {
-      waiting.add(pending);
-    } else {
-      return single.handle(request);
+    SendMessage.Request request = sends.parse(body);
+    if (waiting.size() >= MAX_WAITING) {
+      return Future.failedFuture(
+          new AspException(
+              ErrorCode.UNAVAILABLE,
+              "too many sends waiting",
+              new ConnectionPoolTooBusyException("send queue full")));
     }
+    Pending pending = new Pending(request, Promise.promise());
+    waiting.add(pending);
+    dispatch();
     return pending.result().future();
   }
 
-  private void run(String sessionId, List<Pending> batch) {
-    Future<Void> done;
-    if (batch.size() == 1) {
-      Pending only = batch.get(0);
-      done = single.handle(only.request()).onComplete(only.result()).transform(ignored -> ok());
-    } else {
-      done =
-          together(sessionId, batch)
-              .recover(failure -> oneByOne(batch)); // whole transaction failed: nothing committed
-    }
-    done.onComplete(
-        ignored -> {
-          ArrayDeque<Pending> waiting = busy.get(sessionId);
-          if (waiting.isEmpty()) {
-            busy.remove(sessionId);
-            return;
-          }
-          List<Pending> next = new ArrayList<>(Math.min(MAX_BATCH, waiting.size()));
-          while (!waiting.isEmpty() && next.size() < MAX_BATCH) {
-            next.add(waiting.poll());
-          }
-          run(sessionId, next);
-        });
-  }
-
-  private static Future<Void> ok() {
-    return Future.succeededFuture();
-  }
-
-  private Future<Void> oneByOne(List<Pending> batch) {
-    Future<Void> chain = ok();
-    for (Pending pending : batch) {
-      chain =
-          chain.compose(
-              v ->
-                  single
-                      .handle(pending.request())
-                      .onComplete(pending.result())
-                      .transform(ignored -> ok()));
-    }
-    return chain;
-  }
-
-  /** The batch in one transaction; completes each send's promise after the commit. */
-  private Future<Void> together(String sessionId, List<Pending> batch) {
-    List<Outcome> outcomes = new ArrayList<>(batch.size());
-    LinkedHashSet<String> callers = new LinkedHashSet<>();
-    for (Pending pending : batch) {
-      outcomes.add(new Outcome());
-      callers.add(pending.request().caller());
-    }
-    return pool.withTransaction(
-            conn ->
-                conn.preparedQuery(LogQueries.LOCK_SESSION_FOR_CALLERS)
-                    // built explicitly: Tuple.of(id, array) spreads the array as varargs
-                    .execute(
-                        Tuple.tuple()
-                            .addString(sessionId)
-                            .addArrayOfString(callers.toArray(String[]::new)))
-                    .compose(rows -> appendAll(conn, sessionId, rows, batch, outcomes)))
-        .map(
-            announcement -> {
-              announcer.announce(announcement); // before any reply, as for a send alone
-              for (int i = 0; i < batch.size(); i++) {
-                Outcome outcome = outcomes.get(i);
-                Promise<Committed> result = batch.get(i).result();
-                if (outcome.error != null) {
-                  result.fail(outcome.error);
-                } else {
-                  result.complete(Committed.replay(outcome.reply));
+  /** Starts groups while a slot is free and some waiting send's session is not under way. */
+  private void dispatch() {
+    while (inFlight < maxInFlight && !waiting.isEmpty()) {
+      List<Pending> group = take();
+      if (group.isEmpty()) {
+        return;
+      }
+      inFlight++;
+      run(group)
+          .onComplete(
+              done -> {
+                inFlight--;
+                for (Pending pending : group) {
+                  busy.remove(pending.request().sessionId());
                 }
-              }
-              return null;
+                dispatch();
+              });
+    }
+  }
+
+  /** The waiting sends of sessions not under way, oldest first, up to a group's size. */
+  private List<Pending> take() {
+    List<Pending> group = new ArrayList<>(Math.min(MAX_GROUP, waiting.size()));
+    Set<String> taken = new HashSet<>();
+    Iterator<Pending> it = waiting.iterator();
+    while (it.hasNext() && group.size() < MAX_GROUP) {
+      Pending pending = it.next();
+      String sessionId = pending.request().sessionId();
+      if (busy.contains(sessionId) && !taken.contains(sessionId)) {
+        continue; // its session's earlier sends are under way: it keeps its place
+      }
+      it.remove();
+      group.add(pending);
+      if (taken.add(sessionId)) {
+        busy.add(sessionId);
+      }
+    }
+    return group;
+  }
+
+  private Future<Void> run(List<Pending> group) {
+    if (group.size() == 1) {
+      return alone(group.get(0));
+    }
+    List<SendMessage.Request> requests = new ArrayList<>(group.size());
+    for (Pending pending : group) {
+      requests.add(pending.request());
+    }
+    return sends
+        .together(requests)
+        .map(
+            committed -> {
+              complete(group, committed);
+              return (Void) null;
+            })
+        .recover(failure -> oneByOne(group));
+  }
+
+  private void complete(List<Pending> group, SendMessage.Group committed) {
+    // announced before any reply, as every command's commit is
+    committed.announcements().forEach(announcer::announce);
+    for (int i = 0; i < group.size(); i++) {
+      SendMessage.Outcome outcome = committed.outcomes().get(i);
+      Promise<Committed> result = group.get(i).result();
+      if (outcome.error() != null) {
+        result.fail(outcome.error());
+      } else {
+        result.complete(Committed.replay(outcome.reply()));
+      }
+    }
+  }
+
+  private Future<Void> alone(Pending pending) {
+    return sends
+        .alone(pending.request())
+        .map(
+            committed -> {
+              complete(List.of(pending), committed);
+              return (Void) null;
+            })
+        .recover(
+            failure -> {
+              pending.result().fail(failure);
+              return Future.succeededFuture();
             });
   }
 
-  private Future<Announcement> appendAll(
-      SqlConnection conn,
-      String sessionId,
-      RowSet<Row> rows,
-      List<Pending> batch,
-      List<Outcome> outcomes) {
-    if (rows.size() == 0) {
-      for (Outcome outcome : outcomes) {
-        outcome.error = AspException.notFound();
-      }
-      return Future.succeededFuture(Announcement.none());
+  /** A group failed as a whole, so nothing of it committed: each send again, alone, in order. */
+  private Future<Void> oneByOne(List<Pending> group) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Pending pending : group) {
+      chain = chain.compose(v -> alone(pending));
     }
-    Map<String, ParticipantStatus> statuses = new HashMap<>();
-    SessionState state = null;
-    long nextSequence = 0;
-    for (Row row : rows) {
-      state = SessionState.fromWire(row.getString("state"));
-      nextSequence = row.getLong("next_sequence");
-      String handle = row.getString("handle");
-      if (handle != null) {
-        statuses.put(handle, ParticipantStatus.fromWire(row.getString("status")));
-      }
-    }
-    EventLog log = new EventLog(sessionId, nextSequence, System.currentTimeMillis());
-    SessionState sessionState = state;
-    // In arrival order: the checks of a send alone (SessionSnapshot, SendMessage), then append.
-    Future<Void> checked = ok();
-    for (int i = 0; i < batch.size(); i++) {
-      SendMessage.Request request = batch.get(i).request();
-      Outcome outcome = outcomes.get(i);
-      ParticipantStatus status = statuses.get(request.caller());
-      if (status == null) {
-        outcome.error = AspException.notFound();
-        continue;
-      }
-      checked =
-          checked.compose(
-              v ->
-                  Idempotency.find(conn, request.caller(), sessionId, request.idempotencyKey())
-                      .map(
-                          stored -> {
-                            if (stored != null) {
-                              outcome.reply = stored;
-                            } else if (sessionState != SessionState.ACTIVE) {
-                              outcome.error =
-                                  new AspException(
-                                      ErrorCode.SESSION_ENDED, "the session has ended");
-                            } else if (status != ParticipantStatus.JOINED) {
-                              outcome.error =
-                                  new AspException(
-                                      ErrorCode.FORBIDDEN, "only joined participants may do this");
-                            } else {
-                              outcome.reply = SendMessage.append(log, request);
-                              outcome.appended = true;
-                            }
-                            return null;
-                          }));
-    }
-    return checked.compose(
-        v ->
-            log.write(conn)
-                .compose(
-                    announcement -> {
-                      Future<Void> remembered = ok();
-                      for (int i = 0; i < batch.size(); i++) {
-                        SendMessage.Request request = batch.get(i).request();
-                        Outcome outcome = outcomes.get(i);
-                        if (!outcome.appended) {
-                          continue;
-                        }
-                        remembered =
-                            remembered.compose(
-                                w ->
-                                    Idempotency.remember(
-                                        conn,
-                                        request.caller(),
-                                        sessionId,
-                                        request.idempotencyKey(),
-                                        outcome.reply,
-                                        log.now()));
-                      }
-                      return remembered.map(announcement);
-                    }));
+    return chain;
   }
 }

@@ -141,11 +141,39 @@ public final class EventLog {
       String idempotencyKey,
       List<String> audience) {
     JsonObject message =
+        messageEnvelope(
+            Ids.newMessageId(),
+            sessionId,
+            sender,
+            nextSequence,
+            content,
+            createdAt,
+            idempotencyKey,
+            metadata);
+    return append(EventType.MESSAGE.wire(), sender, message, audience);
+  }
+
+  /**
+   * The Message envelope of spec §4, the payload of a {@code session.message}: {@code {id,
+   * session_id, sender, sequence, content, created_at, idempotency_key?, metadata?}}, nothing else.
+   * The one definition, for messages appended here and for those of a whole group of sends ({@code
+   * LogQueries#SEND_MESSAGES}).
+   */
+  public static JsonObject messageEnvelope(
+      String messageId,
+      String sessionId,
+      String sender,
+      long sequence,
+      Object content,
+      long createdAt,
+      String idempotencyKey,
+      JsonObject metadata) {
+    JsonObject message =
         new JsonObject()
-            .put(Fields.ID, Ids.newMessageId())
+            .put(Fields.ID, messageId)
             .put(Fields.SESSION_ID, sessionId)
             .put(Fields.SENDER, sender)
-            .put(Fields.SEQUENCE, nextSequence)
+            .put(Fields.SEQUENCE, sequence)
             .put(Fields.CONTENT, content)
             .put(Fields.CREATED_AT, createdAt);
     if (idempotencyKey != null) {
@@ -154,7 +182,7 @@ public final class EventLog {
     if (metadata != null) {
       message.put(Fields.METADATA, metadata);
     }
-    return append(EventType.MESSAGE.wire(), sender, message, audience);
+    return message;
   }
 
   public List<Event> events() {
@@ -232,16 +260,31 @@ public final class EventLog {
   private static JsonArray participantsJson(RowSet<Row> rows) {
     JsonArray participants = new JsonArray();
     for (Row row : rows) {
-      String status = row.getString("status");
-      JsonObject participant =
-          new JsonObject().put(Fields.HANDLE, row.getString("handle")).put(Fields.STATUS, status);
-      if (ParticipantStatus.LEFT.wire().equals(status)) {
-        // A left participant that never had the transcript (left while invited) reads nothing.
-        Long leftSequence = row.getLong("left_sequence");
-        participant.put(BusFields.LEFT_SEQUENCE, leftSequence == null ? -1L : leftSequence);
-      }
-      participants.add(participant);
+      participants.add(
+          participant(
+              row.getString("handle"), row.getString("status"), row.getLong("left_sequence")));
     }
     return participants;
+  }
+
+  /**
+   * The participants of an {@link Announcement} from parallel columns (handle order), as {@code
+   * asp_send_messages} returns them.
+   */
+  public static JsonArray participantsJson(String[] handles, String[] statuses, Long[] lefts) {
+    JsonArray participants = new JsonArray();
+    for (int i = 0; i < handles.length; i++) {
+      participants.add(participant(handles[i], statuses[i], lefts[i]));
+    }
+    return participants;
+  }
+
+  private static JsonObject participant(String handle, String status, Long leftSequence) {
+    JsonObject participant = new JsonObject().put(Fields.HANDLE, handle).put(Fields.STATUS, status);
+    if (ParticipantStatus.LEFT.wire().equals(status)) {
+      // A left participant that never had the transcript (left while invited) reads nothing.
+      participant.put(BusFields.LEFT_SEQUENCE, leftSequence == null ? -1L : leftSequence);
+    }
+    return participant;
   }
 }

@@ -27,16 +27,6 @@ public final class LogQueries {
           + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = $2"
           + " WHERE s.id = $1 FOR UPDATE OF s";
 
-  /**
-   * {@link #LOCK_SESSION} for several callers $2 (an array): one row per caller that has a
-   * participant row, or a single row with a null handle when none has; no row for an unknown
-   * session.
-   */
-  public static final String LOCK_SESSION_FOR_CALLERS =
-      "SELECT s.state, s.next_sequence, p.handle, p.status FROM sessions s"
-          + " LEFT JOIN participants p ON p.session_id = s.id AND p.handle = ANY($2::text[])"
-          + " WHERE s.id = $1 FOR UPDATE OF s";
-
   /** The same columns without the lock, for pre-checks repeated under the lock. */
   public static final String PEEK_SESSION =
       "SELECT s.state, s.topic, s.next_sequence, s.kind, s.visibility, s.max_participants,"
@@ -126,6 +116,15 @@ public final class LogQueries {
       "INSERT INTO events"
           + " (session_id, sequence, event_id, type, subject, created_at, payload, audience, origin)"
           + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+  /**
+   * A whole group of sends, across sessions, in one statement and so one transaction: see the
+   * function {@code asp_send_messages} (migration {@code V4__expand_send_messages}) for its
+   * parameters and result rows.
+   */
+  public static final String SEND_MESSAGES =
+      "SELECT o_ord, o_outcome, o_session, o_seq, o_result, o_handles, o_statuses, o_left"
+          + " FROM asp_send_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
   // --- idempotency ---
 
