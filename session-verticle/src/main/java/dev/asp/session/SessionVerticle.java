@@ -95,7 +95,7 @@ public final class SessionVerticle extends VerticleBase {
             .on(SessionAction.CREATE, announced(create::handle))
             .on(SessionAction.JOIN, announced(participation::join))
             .on(SessionAction.INVITE, announced(participation::invite))
-            .on(SessionAction.SEND, announced(send::handle))
+            .onHandedOver(SessionAction.SEND, announced(send::handle))
             .on(SessionAction.LEAVE, announced(participation::leave))
             .on(SessionAction.END, announced(participation::end))
             .on(SessionAction.REOPEN, announced(reopen::handle))

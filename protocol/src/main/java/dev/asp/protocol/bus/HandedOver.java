@@ -3,6 +3,7 @@ package dev.asp.protocol.bus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 
@@ -23,11 +24,25 @@ public final class HandedOver implements MessageCodec<JsonObject, JsonObject> {
 
   /** Registers the codec with {@code vertx}'s event bus, once; later calls do nothing. */
   public static void register(Vertx vertx) {
+    register(vertx.eventBus());
+  }
+
+  /** Registers the codec with {@code bus}, once; later calls do nothing. */
+  public static void register(EventBus bus) {
     try {
-      vertx.eventBus().registerCodec(new HandedOver());
+      bus.registerCodec(new HandedOver());
     } catch (IllegalStateException alreadyRegistered) {
       // registered by another verticle or client of this Vert.x instance
     }
+  }
+
+  /**
+   * Options that hand a message over: for a body built for this one send or publish and never
+   * touched again by anyone, sender or receivers (a published body reaches every local consumer as
+   * the same object, so they must only read it).
+   */
+  public static DeliveryOptions options() {
+    return new DeliveryOptions().setCodecName(NAME);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.asp.protocol.Event;
 import dev.asp.protocol.EventType;
 import dev.asp.protocol.Fields;
 import dev.asp.protocol.bus.Addresses;
+import dev.asp.protocol.bus.HandedOver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -36,6 +37,7 @@ public final class EventAnnouncer {
    */
   public EventAnnouncer(EventBus bus, MeterRegistry registry) {
     this.bus = bus;
+    HandedOver.register(bus);
     this.committed =
         Counter.builder("asp.events.committed")
             .description("events committed to session logs by this node (announced after commit)")
@@ -52,7 +54,8 @@ public final class EventAnnouncer {
   public void announce(Announcement announcement) {
     if (!announcement.isEmpty()) {
       committed.increment(announcement.events().size());
-      bus.publish(Addresses.EVENTS_COMMITTED, announcement.toJson());
+      // built for this publish alone, and its consumers (delivery, the A2A pulls) only read it
+      bus.publish(Addresses.EVENTS_COMMITTED, announcement.toJson(), HandedOver.options());
       for (Event event : announcement.events()) {
         if (ENDED.equals(event.type())) {
           String by = event.payload().getString(Fields.ENDED_BY);
