@@ -157,6 +157,35 @@ class ClusterTest {
     }
   }
 
+  private static double committedBy(int node) {
+    return cluster.nodes.get(node).meterRegistry().find("asp.events.committed").counter().count();
+  }
+
+  @Test
+  @DisplayName(
+      "a request is served by the node that received it when that node runs the role: sends"
+          + " through node 1 commit on node 1")
+  void servedWhereReceived() {
+    Agent alice = agent(1);
+    Agent bob = agent(1);
+    String id = alice.client().createSession(NewSession.inviting(bob.handle())).await().sessionId();
+    bob.client().join(id).await();
+    double[] before = {committedBy(0), committedBy(1), committedBy(2)};
+    List<Future<MessageSent>> sends = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      sends.add(alice.client().send(id, "local " + i));
+    }
+    Future.all(sends).await();
+
+    assertTrue(committedBy(1) - before[1] >= 60, "node 1 committed the 60 messages");
+    // shared by turns, each other node would have committed about 20 of them; what they commit
+    // meanwhile is other tests' grace expiries, a few at most
+    for (int other : new int[] {0, 2}) {
+      double elsewhere = committedBy(other) - before[other];
+      assertTrue(elsewhere < 10, "node " + other + " committed " + elsewhere);
+    }
+  }
+
   @Test
   @DisplayName("an agent connected to two nodes at once gets every event on both, once each")
   void oneAgentOnTwoNodes() {

@@ -4,6 +4,8 @@ import dev.asp.protocol.AspException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -52,11 +54,25 @@ public final class BusClient {
         new DeliveryOptions()
             .setSendTimeout(timeoutMs)
             .addHeader(Addresses.ACTION_HEADER, action.name());
+    // This node's own consumer first: in a cluster a plain send picks any node's in turn, so most
+    // requests would cross the network although this node serves the address. Without one here
+    // (a split-role node, or one draining) the request goes to the cluster's.
+    DeliveryOptions here = new DeliveryOptions(options).setLocalOnly(true);
     return vertx
         .eventBus()
-        .<JsonObject>request(address, body, options)
+        .<JsonObject>request(address, body, here)
+        .recover(
+            failure ->
+                noHandlerHere(failure)
+                    ? vertx.eventBus().<JsonObject>request(address, body, options)
+                    : Future.failedFuture(failure))
         .map(reply -> reply.body())
         .recover(failure -> Future.failedFuture(AspException.from(failure)));
+  }
+
+  private static boolean noHandlerHere(Throwable failure) {
+    return failure instanceof ReplyException reply
+        && reply.failureType() == ReplyFailure.NO_HANDLERS;
   }
 
   public Future<JsonObject> trust(TrustAction action, JsonObject body) {
