@@ -23,10 +23,14 @@ import java.util.ArrayDeque;
  * may be saved past it) only once the peer answered a ping sent after it — pongs come back in
  * order, after everything before the ping was read. A ping goes out after each burst of writes, at
  * most once per confirmation interval (the cursor flush interval: confirming more often would not
- * save anything sooner). A peer that closes with a close frame read what came before it; one that
- * vanishes gets its unconfirmed frames again on its next connection (the client drops repeats).
- * Unconfirmed frames count against the write queue, so a peer that reads but never answers pings is
- * treated as a slow consumer.
+ * save anything sooner). However the connection ends — a clean close (1000) included — the frames
+ * no pong confirmed are sent again on the next connection (the client drops repeats by session and
+ * sequence): a peer's close frame confirms nothing, since a client that has sent it reads no more
+ * (RFC 6455 §7.1.4; the browser API drops data received while closing), and the frames written
+ * while it was on its way crossed it unread. Nor does a pong that follows the close frame: Netty's
+ * decoder discards everything after a close frame, so it never reaches {@link #ponged}. Unconfirmed
+ * frames count against the write queue, so a peer that reads but never answers pings is treated as
+ * a slow consumer.
  */
 final class Connection {
   /** Frames written but not yet confirmed beyond which the agent's pipeline waits. */
@@ -58,7 +62,6 @@ final class Connection {
   private long outstandingPing;
   private long lastConfirmPingAt;
   private boolean confirmTimerArmed;
-  private boolean peerClosedCleanly;
   private final java.util.List<Promise<Void>> confirmWaiters = new java.util.ArrayList<>();
 
   /** Least time between two confirmation pings of this connection. */
@@ -165,15 +168,11 @@ final class Connection {
     if (aborted) {
       return;
     }
-    if (written) {
-      if (!closed) {
-        unconfirmed.add(flushed);
-        requestConfirmation();
-      } else if (peerClosedCleanly) {
-        flushed.handle(null); // written before the peer's close frame was seen: it read it
-      }
-      // else: written into a connection that vanished; the next one gets it again
+    if (written && !closed) {
+      unconfirmed.add(flushed);
+      requestConfirmation();
     }
+    // else: written into a connection that has ended, unconfirmed: the next one gets it again
     if (--inFlight == 0 && settled != null) {
       settled.tryComplete();
     }
@@ -269,17 +268,6 @@ final class Connection {
       confirmWaiters.forEach(Promise::tryComplete);
       confirmWaiters.clear();
     }
-  }
-
-  /**
-   * The peer closed with a close frame: it read everything written before, so what awaits
-   * confirmation counts as delivered. Call before {@link #markClosed}.
-   */
-  void peerClosedCleanly() {
-    peerClosedCleanly = true;
-    confirm(awaitingPong);
-    confirm(unconfirmed);
-    completeConfirmWaiters();
   }
 
   /**
@@ -385,11 +373,9 @@ final class Connection {
   void markClosed() {
     closed = true;
     pending.clear();
-    if (!peerClosedCleanly) {
-      // not known to have been read: the next connection gets these again
-      unconfirmed.clear();
-      awaitingPong.clear();
-    }
+    // not known to have been read, even after a clean close: the next connection gets these again
+    unconfirmed.clear();
+    awaitingPong.clear();
     confirmWaiters.forEach(Promise::tryComplete);
     confirmWaiters.clear();
   }

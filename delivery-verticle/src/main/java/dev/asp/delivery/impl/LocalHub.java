@@ -90,27 +90,11 @@ public final class LocalHub implements DeliveryHub {
           context.runOnContext(x -> connection.ponged(pong));
         });
     socket.frameHandler(frame -> connection.seen());
-    socket.closeHandler(
-        v ->
-            context.runOnContext(
-                x -> {
-                  if (closedWithCloseFrame(socket) && !connection.closed()) {
-                    connection.peerClosedCleanly();
-                  }
-                  detach(connection);
-                }));
+    // a close frame from the peer confirms nothing: what no pong confirmed is replayed (Connection)
+    socket.closeHandler(v -> context.runOnContext(x -> detach(connection)));
     socket.exceptionHandler(
         failure -> LOG.debug("socket of {} failed: {}", agent, failure.toString()));
     context.runOnContext(v -> attachOnContext(connection));
-  }
-
-  /**
-   * Whether the peer sent a close frame: Vert.x reports 1006 (abnormal closure) or 1015 (TLS) when
-   * the connection ended without one.
-   */
-  private static boolean closedWithCloseFrame(ServerWebSocket socket) {
-    Short code = socket.closeStatusCode();
-    return code != null && code != 1006 && code != 1015;
   }
 
   private void attachOnContext(Connection connection) {
