@@ -71,6 +71,13 @@ public final class LocalHub implements DeliveryHub {
   private boolean draining;
   private long lastPingAt;
 
+  /**
+   * The periodic save in progress: an agent's last connection closing waits for it before saving
+   * and reporting the agent offline, or its next connection could load the cursors from before that
+   * save (a cursor the save had taken is no longer dirty, so the save at the close skips it).
+   */
+  private Future<Void> flushing = Future.succeededFuture();
+
   public LocalHub(Context context, BusClient bus, DeliverySettings settings) {
     this.context = context;
     this.bus = bus;
@@ -173,7 +180,7 @@ public final class LocalHub implements DeliveryHub {
           agent,
           () ->
               settle(agent)
-                  .compose(v -> save(pipeline))
+                  .compose(v -> flushing.transform(ignored -> save(pipeline)))
                   .recover(failure -> Future.succeededFuture())
                   .compose(v -> offline(agent)));
     }
@@ -346,7 +353,9 @@ public final class LocalHub implements DeliveryHub {
     if (!batch.isEmpty()) {
       saves.add(saveBatch(batch, owners));
     }
-    return Future.join(saves).mapEmpty();
+    Future<Void> all = Future.join(saves).mapEmpty();
+    flushing = all;
+    return all;
   }
 
   private Future<Void> saveBatch(JsonArray cursors, List<AgentPipeline> owners) {
