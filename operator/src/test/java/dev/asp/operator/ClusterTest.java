@@ -219,6 +219,7 @@ class ClusterTest {
     String id = alice.client().createSession(NewSession.inviting(bob.handle())).await().sessionId();
     bob.client().join(id).await();
     awaitType(aliceSees, id, EventType.JOINED, bob.handle());
+    awaitType(bobOnNode1, id, EventType.JOINED, bob.handle());
 
     streams.remove(first);
     first.close().await();
@@ -234,10 +235,16 @@ class ClusterTest {
         "no session.left once the grace window has passed");
     List<Long> seen = new ArrayList<>(sequences(bobOnNode1.events(id)));
     seen.addAll(sequences(bobOnNode2.events(id)));
-    assertEquals(
-        sequences(bobOnNode2.events(id)).get(0),
-        sequences(bobOnNode1.events(id)).get(bobOnNode1.events(id).size() - 1) + 1,
-        "the second node replays from where the first one stopped: " + seen);
+    // from where the first one's pongs confirmed: nothing skipped, perhaps a repeat (a clean close
+    // confirms nothing, docs/delivery.md)
+    assertTrue(
+        sequences(bobOnNode2.events(id)).get(0)
+            <= sequences(bobOnNode1.events(id)).get(bobOnNode1.events(id).size() - 1) + 1,
+        "the second node replays from no later than where the first one stopped: " + seen);
+    assertTrue(
+        seen.containsAll(
+            java.util.stream.LongStream.rangeClosed(0, missed.sequence()).boxed().toList()),
+        "every event up to the missed one: " + seen);
   }
 
   @Test
