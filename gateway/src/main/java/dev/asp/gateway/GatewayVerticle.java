@@ -53,8 +53,13 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     BusClient bus = new BusClient(vertx, settings.busTimeoutMs());
     TokenCache tokens =
-        new TokenCache(
-            bus, settings.authCacheSize(), settings.authCacheTtlMs(), settings.authThrottle());
+        TokenCache.of(
+            vertx,
+            bus,
+            settings.authCacheSize(),
+            settings.authCacheTtlMs(),
+            settings.authCacheConnectTtlMs(),
+            settings.authThrottle());
     Future<Void> invalidation =
         vertx
             .eventBus()

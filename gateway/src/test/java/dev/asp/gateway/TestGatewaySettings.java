@@ -24,6 +24,7 @@ final class TestGatewaySettings {
         2,
         100,
         authCacheTtlMs,
+        authCacheTtlMs,
         true,
         true,
         1000,

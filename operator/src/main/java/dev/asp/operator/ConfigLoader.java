@@ -64,8 +64,12 @@ public final class ConfigLoader {
         "ASP_WS_SLOW_CONSUMER_MS", "10000", "a WebSocket not draining this long is closed (4001)");
     setting(
         "ASP_WS_CLOSING_TIMEOUT_S", "2", "seconds a WebSocket peer has to answer a close frame");
-    setting("ASP_AUTH_CACHE_SIZE", "10000", "token lookups cached per gateway instance (0 = off)");
+    setting("ASP_AUTH_CACHE_SIZE", "10000", "token lookups cached per node (0 = off)");
     setting("ASP_AUTH_CACHE_TTL_MS", "60000", "how long a cached token lookup is trusted");
+    setting(
+        "ASP_AUTH_CACHE_CONNECT_TTL_MS",
+        "600000",
+        "how long a token lookup that opened a WS /connect is trusted after its verification");
     setting("ASP_AUTH_FAILURE_LIMIT", "20", "failed authentications per client address (429)");
     setting("ASP_AUTH_FAILURE_WINDOW_MS", "60000", "window of that limit (its refill period)");
     setting("ASP_CURSOR_FLUSH_MS", "250", "how often delivery cursors are persisted");
@@ -229,6 +233,7 @@ public final class ConfigLoader {
             reader.integer("ASP_WS_CLOSING_TIMEOUT_S", 1, 600),
             reader.integer("ASP_AUTH_CACHE_SIZE", 0, 10_000_000),
             reader.integer("ASP_AUTH_CACHE_TTL_MS", 100, 3_600_000),
+            reader.integer("ASP_AUTH_CACHE_CONNECT_TTL_MS", 100, 86_400_000),
             reader.integer("ASP_CURSOR_FLUSH_MS", 10, 60_000),
             reader.integer("ASP_REPLAY_BATCH", 1, 1000),
             reader.text("ASP_MANAGEMENT_HOST"),

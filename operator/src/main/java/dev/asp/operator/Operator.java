@@ -537,6 +537,7 @@ public final class Operator {
         config.wsClosingTimeoutSeconds(),
         config.authCacheSize(),
         config.authCacheTtlMs(),
+        config.authCacheConnectTtlMs(),
         config.runs(Role.GATEWAY),
         config.runs(Role.DELIVERY),
         config.adminPageLimit(),

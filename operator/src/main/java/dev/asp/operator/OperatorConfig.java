@@ -67,6 +67,7 @@ public record OperatorConfig(
     int wsClosingTimeoutSeconds,
     int authCacheSize,
     long authCacheTtlMs,
+    long authCacheConnectTtlMs,
     long cursorFlushMs,
     int replayBatch,
     String managementHost,

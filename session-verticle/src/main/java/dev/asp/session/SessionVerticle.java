@@ -3,6 +3,7 @@ package dev.asp.session;
 import dev.asp.protocol.bus.ActionDispatcher;
 import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
+import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.Drain;
 import dev.asp.protocol.bus.SessionAction;
 import dev.asp.session.impl.CreateSession;
@@ -14,6 +15,7 @@ import dev.asp.session.impl.Presence;
 import dev.asp.session.impl.PresenceNotices;
 import dev.asp.session.impl.Reads;
 import dev.asp.session.impl.Reopen;
+import dev.asp.session.impl.Requests;
 import dev.asp.session.impl.SendBatcher;
 import dev.asp.session.impl.SendMessage;
 import dev.asp.session.impl.SessionMeters;
@@ -106,6 +108,7 @@ public final class SessionVerticle extends VerticleBase {
             .on(SessionAction.AGENT_OFFLINE, presence::offline)
             .on(SessionAction.PRESENCE_RESET, presence::reset)
             .on(SessionAction.DELIVERY_STATE, cursors::state)
+            .on(SessionAction.AGENT_CONNECT, body -> connect(presence, cursors, body))
             .on(SessionAction.SAVE_CURSORS, cursors::save);
 
     // The pool connects lazily; a first query proves the database answers before we take requests.
@@ -119,6 +122,27 @@ public final class SessionVerticle extends VerticleBase {
               return consumer.completion();
             })
         .onSuccess(registered -> sweeper.start());
+  }
+
+  /**
+   * {@code AGENT_CONNECT}: online first, so the state and pages read next include the {@code
+   * session.reconnected} events it committed.
+   */
+  private static Future<JsonObject> connect(
+      Presence presence, DeliveryCursors cursors, JsonObject body) {
+    DeliveryCursors.pageLimit(body);
+    Requests.handle(body, BusFields.AGENT);
+    return presence
+        .online(body)
+        .compose(
+            online ->
+                cursors
+                    .stateWithPages(body)
+                    .map(
+                        state ->
+                            state.put(
+                                BusFields.RECONNECTED,
+                                online.getJsonArray(BusFields.RECONNECTED))));
   }
 
   /** Announces what a command committed, then replies: never before the commit. */

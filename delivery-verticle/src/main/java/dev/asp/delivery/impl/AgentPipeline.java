@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,23 +102,39 @@ final class AgentPipeline {
   }
 
   /**
-   * Installs the persisted cursors ({@code DELIVERY_STATE} reply) and replays, for every session,
-   * whatever lies beyond them; sessions announced while loading are read too.
+   * Installs the persisted cursors ({@code DELIVERY_STATE} or {@code AGENT_CONNECT} reply) and
+   * replays, for every session, whatever lies beyond them; sessions announced while loading are
+   * read too. A first page the reply carries is delivered as a page of {@link #read} would be (the
+   * session counts as being read meanwhile, so its live events wait), unless it was read without
+   * the extension events a connection that came meanwhile asked for: then the log is read again.
    */
   void start(JsonObject state) {
     Set<String> toRead = new HashSet<>(touchedWhileLoading);
+    boolean pagesFit = state.getBoolean(BusFields.EXTENSIONS, false) == anyExtensions();
+    Map<String, JsonObject> pages = new LinkedHashMap<>();
     for (Object item : state.getJsonArray(BusFields.SESSIONS, new JsonArray())) {
       JsonObject session = (JsonObject) item;
       String id = session.getString(Fields.SESSION_ID);
       long prefix = session.getLong(BusFields.PREFIX, -1L);
       cursors.put(id, new DeliveryCursor(prefix, session.getJsonArray(BusFields.EXTRAS)));
-      if (session.getLong(BusFields.HEAD, -1L) > prefix) {
+      if (pagesFit && session.getJsonArray(Fields.EVENTS) != null) {
+        pages.put(id, session);
+      } else if (session.getLong(BusFields.HEAD, -1L) > prefix) {
         toRead.add(id);
       }
     }
     ready = true;
     touchedWhileLoading.clear();
-    toRead.forEach(this::read);
+    pages.forEach(this::deliverFirstPage);
+    toRead.forEach(this::read); // a session whose page is under way is read again after it
+  }
+
+  private void deliverFirstPage(String sessionId, JsonObject page) {
+    DeliveryCursor cursor = cursors.get(sessionId);
+    if (stopped || !cursor.startFetch()) {
+      return;
+    }
+    deliverPage(sessionId, cursor, page);
   }
 
   /**
@@ -297,15 +314,18 @@ final class AgentPipeline {
                 readFailed(sessionId, cursor, result.cause());
                 return;
               }
-              JsonArray events = result.result().getJsonArray(Fields.EVENTS, new JsonArray());
-              for (Object hidden :
-                  result.result().getJsonArray(BusFields.HIDDEN, new JsonArray())) {
-                cursor.markPassed(((Number) hidden).longValue());
-              }
-              meters.replayPage(events.size());
-              deliverFrom(
-                  sessionId, cursor, events, 0, result.result().getString(Fields.NEXT_CURSOR));
+              deliverPage(sessionId, cursor, result.result());
             });
+  }
+
+  /** A page of the log ({@code EVENTS} with hidden rows): passes the hidden, delivers the rest. */
+  private void deliverPage(String sessionId, DeliveryCursor cursor, JsonObject page) {
+    JsonArray events = page.getJsonArray(Fields.EVENTS, new JsonArray());
+    for (Object hidden : page.getJsonArray(BusFields.HIDDEN, new JsonArray())) {
+      cursor.markPassed(((Number) hidden).longValue());
+    }
+    meters.replayPage(events.size());
+    deliverFrom(sessionId, cursor, events, 0, page.getString(Fields.NEXT_CURSOR));
   }
 
   /**
@@ -397,7 +417,7 @@ final class AgentPipeline {
   private static final String EXTENSION_FRAME = "{\"type\":\"a2a.";
 
   /** Whether some connection of the agent opted in to extension events. */
-  private boolean anyExtensions() {
+  boolean anyExtensions() {
     for (Connection connection : connections) {
       if (connection.extensions) {
         return true;

@@ -143,12 +143,7 @@ public final class LocalHub implements DeliveryHub {
     String agent = pipeline.agent;
     return retry(
         () ->
-            bus.session(SessionAction.AGENT_ONLINE, presence(agent))
-                .compose(
-                    online ->
-                        bus.session(
-                            SessionAction.DELIVERY_STATE,
-                            new JsonObject().put(BusFields.AGENT, agent)))
+            connect(pipeline)
                 .map(
                     state -> {
                       pipeline.start(state);
@@ -159,6 +154,32 @@ public final class LocalHub implements DeliveryHub {
         attempt -> START_RETRY_MS * attempt,
         failure -> true,
         () -> !pipeline.isEmpty() && !draining);
+  }
+
+  /**
+   * Online, state and first replay pages in one request ({@code AGENT_CONNECT}); a session service
+   * that does not know it (an older node in a rolling upgrade: {@code invalid_request}) is asked
+   * the two requests it knows, and the pipeline then reads every page itself.
+   */
+  private Future<JsonObject> connect(AgentPipeline pipeline) {
+    String agent = pipeline.agent;
+    boolean extensions = pipeline.anyExtensions();
+    JsonObject request =
+        presence(agent)
+            .put(Fields.LIMIT, settings.replayBatch())
+            .put(BusFields.EXTENSIONS, extensions);
+    return bus.session(SessionAction.AGENT_CONNECT, request)
+        .map(state -> state.put(BusFields.EXTENSIONS, extensions))
+        .recover(
+            failure ->
+                AspException.from(failure).code() != ErrorCode.INVALID_REQUEST
+                    ? Future.failedFuture(failure)
+                    : bus.session(SessionAction.AGENT_ONLINE, presence(agent))
+                        .compose(
+                            online ->
+                                bus.session(
+                                    SessionAction.DELIVERY_STATE,
+                                    new JsonObject().put(BusFields.AGENT, agent))));
   }
 
   private void detach(Connection connection) {

@@ -53,7 +53,7 @@ public final class ConnectRoute {
     // nothing of the connection is read until it is decided: the upgrade needs it untouched
     request.pause();
     tokens
-        .agent(token, request.headers(), request.remoteAddress())
+        .connecting(token, request.headers(), request.remoteAddress())
         .onComplete(
             agent -> {
               if (agent.failed()) {

@@ -83,6 +83,17 @@ public enum SessionAction {
    */
   DELIVERY_STATE,
   /**
+   * {@code {agent, node, limit, extensions?}} → {@code {reconnected:[session_id], sessions:[{
+   * session_id, prefix, extras, head, events?, hidden?, next_cursor?}]}}: a node's first connection
+   * of the agent in one round trip — {@link #AGENT_ONLINE}, then (after its commits) {@link
+   * #DELIVERY_STATE}, with the first replay page of every session whose log goes beyond the cursor
+   * read as by {@link #EVENTS} with {@code with_hidden} from {@code prefix}. The pages share {@code
+   * limit} (1..1000): with n sessions to read each holds at most max(1, limit / n) rows, at most
+   * {@code limit} sessions get one, and a full page has {@code next_cursor} (read on with {@link
+   * #EVENTS}). A session without {@code events} has no page here (up to date, or beyond the bound).
+   */
+  AGENT_CONNECT,
+  /**
    * {@code {agent?, cursors:[{agent?, session_id, prefix, extras:[seq]}]}} → {@code {ok:true}}:
    * persists delivery cursors, each of its own agent or the request's (a node saves all its agents'
    * cursors in one request). A cursor never moves back: a stale save is ignored.

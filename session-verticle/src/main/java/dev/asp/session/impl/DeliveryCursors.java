@@ -10,7 +10,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -39,6 +43,70 @@ public final class DeliveryCursors {
     return pool.preparedQuery(SessionQueries.DELIVERY_STATE)
         .execute(Tuple.of(agent))
         .map(rows -> new JsonObject().put(BusFields.SESSIONS, sessions(rows)));
+  }
+
+  /**
+   * The {@code sessions} of {@code AGENT_CONNECT}: {@link #state} with the first replay page of
+   * each session whose log goes beyond its cursor, in one more statement for all of them. The pages
+   * share {@code limit}: n sessions to read get at most max(1, limit / n) rows each, and only the
+   * first {@code limit} of them (by id) a page at all, so the reply holds at most twice {@code
+   * limit} rows whatever the agent's sessions hold.
+   */
+  public Future<JsonObject> stateWithPages(JsonObject body) {
+    String agent = Requests.handle(body, BusFields.AGENT);
+    long limit = pageLimit(body);
+    boolean extensions = Requests.optionalBoolean(body, BusFields.EXTENSIONS);
+    return pool.preparedQuery(SessionQueries.DELIVERY_STATE)
+        .execute(Tuple.of(agent))
+        .compose(rows -> withPages(agent, sessions(rows), (int) limit, extensions))
+        .map(sessions -> new JsonObject().put(BusFields.SESSIONS, sessions));
+  }
+
+  /** The shared bound of {@code AGENT_CONNECT}'s pages; checked before anything is booked. */
+  public static long pageLimit(JsonObject body) {
+    long limit = Requests.optionalLong(body, Fields.LIMIT, Reads.DEFAULT_LIMIT);
+    if (limit < 1 || limit > Reads.MAX_LIMIT) {
+      throw Requests.invalid(Fields.LIMIT + " must be between 1 and " + Reads.MAX_LIMIT);
+    }
+    return limit;
+  }
+
+  private Future<JsonArray> withPages(
+      String agent, JsonArray sessions, int limit, boolean extensions) {
+    Map<String, JsonObject> behind = new LinkedHashMap<>();
+    for (Object item : sessions) {
+      JsonObject session = (JsonObject) item;
+      if (behind.size() < limit
+          && session.getLong(BusFields.HEAD) > session.getLong(BusFields.PREFIX)) {
+        behind.put(session.getString(Fields.SESSION_ID), session);
+      }
+    }
+    if (behind.isEmpty()) {
+      return Future.succeededFuture(sessions);
+    }
+    int perSession = Math.max(1, limit / behind.size());
+    String[] ids = behind.keySet().toArray(String[]::new);
+    Long[] afters = new Long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      afters[i] = behind.get(ids[i]).getLong(BusFields.PREFIX);
+    }
+    return pool.preparedQuery(SessionQueries.FIRST_PAGES)
+        .execute(Reads.eligibilityArgs(ids, agent, afters, perSession + 1, extensions))
+        .map(
+            rows -> {
+              Map<String, List<Row>> pages = new HashMap<>();
+              for (Row row : rows) {
+                pages
+                    .computeIfAbsent(row.getString("session_id"), id -> new ArrayList<>())
+                    .add(row);
+              }
+              // a session without rows (none eligible, or no longer a participant) gets an empty
+              // page: nothing to deliver up to the head as it was read
+              behind.forEach(
+                  (id, session) ->
+                      Reads.fillPage(session, id, pages.getOrDefault(id, List.of()), perSession));
+              return sessions;
+            });
   }
 
   private static JsonArray sessions(RowSet<Row> rows) {

@@ -74,23 +74,19 @@ public final class Presence {
   }
 
   private static Future<OnlineChange> bookOnline(SqlConnection conn, String agent, String node) {
+    // the lock first, in its own statement: the next one's snapshot must be taken once it is held
     return lockAgent(conn, agent)
-        .compose(v -> present(conn, agent))
-        .compose(
-            wasOnline ->
-                conn.preparedQuery(SessionQueries.INSERT_PRESENCE)
-                    .execute(Tuple.of(agent, node))
-                    .compose(
-                        v ->
-                            wasOnline
-                                ? Future.succeededFuture(OnlineChange.ALREADY_ONLINE)
-                                : conn.preparedQuery(SessionQueries.CANCEL_GRACE)
-                                    .execute(Tuple.of(agent))
-                                    .map(
-                                        cancelled ->
-                                            cancelled.size() > 0
-                                                ? OnlineChange.BACK_IN_TIME
-                                                : OnlineChange.ONLINE)));
+        .compose(v -> conn.preparedQuery(SessionQueries.BOOK_ONLINE).execute(Tuple.of(agent, node)))
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              if (row.getBoolean("was_online")) {
+                return OnlineChange.ALREADY_ONLINE;
+              }
+              return row.getBoolean("back_in_time")
+                  ? OnlineChange.BACK_IN_TIME
+                  : OnlineChange.ONLINE;
+            });
   }
 
   /**

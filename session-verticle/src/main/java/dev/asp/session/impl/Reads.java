@@ -110,20 +110,65 @@ public final class Reads {
         .compose(
             participant ->
                 pool.preparedQuery(query)
-                    .execute(
-                        Tuple.of(
-                            id,
-                            caller,
-                            after,
-                            limit + 1,
-                            ParticipantStatus.JOINED.wire(),
-                            ParticipantStatus.INVITED.wire(),
-                            ParticipantStatus.LEFT.wire(),
-                            EventType.ENDED.wire(),
-                            EventType.INVITED.wire(),
-                            ASP_TYPES,
-                            extensions)))
+                    .execute(eligibilityArgs(id, caller, after, limit + 1, extensions)))
         .map(rows -> page(id, rows, (int) limit, withHidden));
+  }
+
+  /**
+   * The parameters of the eligible-events statements ($1 the session(s), $2 the caller, $3 after,
+   * $4 the row limit, $5..$11 the status and type literals and the extensions flag).
+   */
+  static Tuple eligibilityArgs(
+      Object sessions, String caller, Object after, long rowLimit, boolean extensions) {
+    return Tuple.of(
+        sessions,
+        caller,
+        after,
+        rowLimit,
+        ParticipantStatus.JOINED.wire(),
+        ParticipantStatus.INVITED.wire(),
+        ParticipantStatus.LEFT.wire(),
+        EventType.ENDED.wire(),
+        EventType.INVITED.wire(),
+        ASP_TYPES,
+        extensions);
+  }
+
+  /**
+   * Puts the page {@code rows} (at most {@code limit} + 1, in sequence order, with {@code hidden})
+   * of session {@code id} into {@code target} as {@code events}, {@code hidden} and, when more
+   * follow, {@code next_cursor}: the shape of an {@code EVENTS} reply with {@code with_hidden}.
+   */
+  static void fillPage(JsonObject target, String id, Iterable<Row> rows, int limit) {
+    int taken = 0;
+    long last = -1;
+    JsonArray events = new JsonArray();
+    JsonArray hidden = new JsonArray();
+    for (Row row : rows) {
+      if (taken == limit) {
+        target.put(Fields.NEXT_CURSOR, Long.toString(last));
+        break;
+      }
+      taken++;
+      last = row.getLong("sequence");
+      if (row.getBoolean("hidden")) {
+        hidden.add(last);
+      } else {
+        events.add(event(id, row));
+      }
+    }
+    target.put(Fields.EVENTS, events).put(BusFields.HIDDEN, hidden);
+  }
+
+  private static JsonObject event(String id, Row row) {
+    return new Event(
+            row.getString("type"),
+            id,
+            row.getString("event_id"),
+            row.getLong("sequence"),
+            row.getLong("created_at"),
+            row.getJsonObject("payload"))
+        .toJson();
   }
 
   private static JsonObject page(String id, RowSet<Row> rows, int limit, boolean withHidden) {
@@ -145,15 +190,7 @@ public final class Reads {
         hidden.add(last);
         continue;
       }
-      Event event =
-          new Event(
-              row.getString("type"),
-              id,
-              row.getString("event_id"),
-              row.getLong("sequence"),
-              row.getLong("created_at"),
-              row.getJsonObject("payload"));
-      events.add(event.toJson());
+      events.add(event(id, row));
     }
     return page;
   }

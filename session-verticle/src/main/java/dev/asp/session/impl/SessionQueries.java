@@ -85,11 +85,23 @@ public final class SessionQueries {
   public static final String AGENT_PRESENT =
       "SELECT EXISTS (SELECT 1 FROM presence WHERE agent = $1) AS present";
 
-  public static final String INSERT_PRESENCE =
-      "INSERT INTO presence (agent, node, since) VALUES ($1, $2, "
+  /**
+   * The bookkeeping of a connection coming up, in one statement once the agent's lock is held:
+   * whether $1 was online anywhere before (the snapshot precedes the insert), the presence row of
+   * node $2, and — only when it was offline everywhere — the cancelled grace window if it had not
+   * run out (a due deadline stays for the sweeper: the agent came back too late, and its expiry may
+   * already be under way).
+   */
+  public static final String BOOK_ONLINE =
+      "WITH was AS (SELECT EXISTS (SELECT 1 FROM presence WHERE agent = $1) AS online),"
+          + " added AS (INSERT INTO presence (agent, node, since) VALUES ($1, $2, "
           + DB_NOW
-          + ")"
-          + " ON CONFLICT DO NOTHING";
+          + ") ON CONFLICT DO NOTHING),"
+          + " cancelled AS (DELETE FROM grace WHERE agent = $1 AND deadline > "
+          + DB_NOW
+          + " AND NOT (SELECT online FROM was) RETURNING agent)"
+          + " SELECT (SELECT online FROM was) AS was_online,"
+          + " EXISTS (SELECT 1 FROM cancelled) AS back_in_time";
 
   public static final String DELETE_PRESENCE =
       "DELETE FROM presence WHERE agent = $1 AND node = $2 RETURNING node";
@@ -117,13 +129,6 @@ public final class SessionQueries {
       "DELETE FROM presence WHERE agent = $1 AND node = ANY ($2) AND since <= "
           + DB_NOW
           + " - $3 RETURNING node";
-
-  /**
-   * Cancels a grace window that has not run out; returns a row when it did. A due deadline stays
-   * for the sweeper: the agent came back too late, and its expiry may already be under way.
-   */
-  public static final String CANCEL_GRACE =
-      "DELETE FROM grace WHERE agent = $1 AND deadline > " + DB_NOW + " RETURNING agent";
 
   /**
    * Opens a grace window of $2 ms. A due deadline is kept rather than pushed back: its expiry may
@@ -245,6 +250,28 @@ public final class SessionQueries {
           + AFTER_CURSOR
           + BY_STATUS
           + " ORDER BY e.sequence LIMIT $4";
+
+  /**
+   * The first replay page of several sessions of caller $2 at once ({@code AGENT_CONNECT}): for
+   * each session of $1 (text[]) the rows after its sequence in $3 (bigint[], parallel), at most $4
+   * per session, as {@link #SELECT_EVENTS_WITH_HIDDEN} gives them, read per session as an index
+   * range ({@code LATERAL}) rather than one join the planner might turn into a scan of every log.
+   */
+  public static final String FIRST_PAGES =
+      "SELECT r.session_id, e.type, e.event_id, e.sequence, e.created_at,"
+          + " CASE WHEN"
+          + SHOWN
+          + " THEN e.payload END AS payload, NOT"
+          + SHOWN
+          + " AS hidden"
+          + " FROM unnest($1::text[], $3::bigint[]) AS r(session_id, after)"
+          + " JOIN participants p ON p.session_id = r.session_id AND p.handle = $2"
+          + " CROSS JOIN LATERAL (SELECT e.type, e.event_id, e.sequence, e.created_at, e.payload,"
+          + " e.audience FROM events e WHERE e.session_id = r.session_id AND e.sequence > r.after"
+          + " AND"
+          + BY_STATUS
+          + " ORDER BY e.sequence LIMIT $4) e"
+          + " ORDER BY r.session_id, e.sequence";
 
   /** The scope of session-create keys; message keys are scoped by their session id. */
   public static final String CREATE_SCOPE = "create";
