@@ -48,7 +48,10 @@ final class AgentPipeline {
   private final DeliveryMeters meters;
   private final List<Connection> connections = new ArrayList<>();
   private final Map<String, DeliveryCursor> cursors = new HashMap<>();
-  private final Set<String> touchedWhileLoading = new HashSet<>();
+
+  /** Sessions announced before the cursors were loaded, with the latest sequence announced. */
+  private final Map<String, Long> touchedWhileLoading = new HashMap<>();
+
   private final ArrayDeque<Runnable> parked = new ArrayDeque<>();
   private final long holdMs;
   private final Map<String, Held> held = new HashMap<>();
@@ -109,7 +112,7 @@ final class AgentPipeline {
    * the extension events a connection that came meanwhile asked for: then the log is read again.
    */
   void start(JsonObject state) {
-    Set<String> toRead = new HashSet<>(touchedWhileLoading);
+    Set<String> toRead = new HashSet<>();
     boolean pagesFit = state.getBoolean(BusFields.EXTENSIONS, false) == anyExtensions();
     Map<String, JsonObject> pages = new LinkedHashMap<>();
     for (Object item : state.getJsonArray(BusFields.SESSIONS, new JsonArray())) {
@@ -124,9 +127,19 @@ final class AgentPipeline {
       }
     }
     ready = true;
-    touchedWhileLoading.clear();
     pages.forEach(this::deliverFirstPage);
-    toRead.forEach(this::read); // a session whose page is under way is read again after it
+    // What was announced meanwhile is read, unless a page already brought it (the page is read
+    // after the agent's own reconnect commits; the others' usually land before it is read); a
+    // session whose page is still under way is read again after it.
+    touchedWhileLoading.forEach(
+        (id, latest) -> {
+          DeliveryCursor cursor = cursors.get(id);
+          if (cursor == null || cursor.fetching() || !cursor.sent(latest)) {
+            toRead.add(id);
+          }
+        });
+    touchedWhileLoading.clear();
+    toRead.forEach(this::read);
   }
 
   private void deliverFirstPage(String sessionId, JsonObject page) {
@@ -167,7 +180,10 @@ final class AgentPipeline {
       JsonObject participant,
       EncodedEvents encoded) {
     if (!ready) {
-      touchedWhileLoading.add(sessionId);
+      for (int i = 0; i < events.size(); i++) {
+        long sequence = events.getJsonObject(i).getLong(Fields.SEQUENCE);
+        touchedWhileLoading.merge(sessionId, sequence, Math::max);
+      }
       return;
     }
     DeliveryCursor cursor = cursors.computeIfAbsent(sessionId, id -> DeliveryCursor.empty());
