@@ -54,6 +54,16 @@ class DeliveryVerticleTest {
   /** Sequences the fake session hides from the agent for good (audience, extension type). */
   private final java.util.Set<Long> hidden = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /**
+   * Whether the fake session verticle knows {@code AGENT_CONNECT}; one that does not answers it as
+   * an older node does: {@code invalid_request}, unknown action.
+   */
+  private volatile boolean knowsConnect = true;
+
+  /** How many {@code AGENT_CONNECT} requests the fake answered. */
+  private final java.util.concurrent.atomic.AtomicInteger connects =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** The with_hidden flag of every EVENTS request, in order. */
   private final List<Boolean> askedForHidden = new CopyOnWriteArrayList<>();
 
@@ -107,6 +117,16 @@ class DeliveryVerticleTest {
         presence.add(message.headers().get(Addresses.ACTION_HEADER));
         message.reply(new JsonObject());
       }
+      case AGENT_CONNECT -> {
+        if (!knowsConnect) {
+          message.fail(dev.asp.protocol.ErrorCode.INVALID_REQUEST.busCode(), "unknown action");
+          return;
+        }
+        connects.incrementAndGet();
+        presence.add("AGENT_ONLINE"); // it is the online report, with the state and pages
+        message.reply(
+            new JsonObject().put(BusFields.SESSIONS, connectState(body.getInteger(Fields.LIMIT))));
+      }
       case DELIVERY_STATE -> {
         JsonArray sessions = new JsonArray();
         state.values().forEach(sessions::add);
@@ -138,6 +158,39 @@ class DeliveryVerticleTest {
       }
       default -> message.fail(4001, "unexpected");
     }
+  }
+
+  /** The state with a first page (up to {@code limit} rows) for each session behind its cursor. */
+  private JsonArray connectState(int limit) {
+    JsonArray sessions = new JsonArray();
+    for (JsonObject entry : state.values()) {
+      JsonObject session = entry.copy();
+      long prefix = session.getLong(BusFields.PREFIX);
+      if (session.getLong(BusFields.HEAD) > prefix) {
+        JsonArray events = new JsonArray();
+        JsonArray skipped = new JsonArray();
+        int rows = 0;
+        for (JsonObject e : log) {
+          long sequence = e.getLong(Fields.SEQUENCE);
+          if (sequence <= prefix) {
+            continue;
+          }
+          if (rows == limit) {
+            session.put(Fields.NEXT_CURSOR, Long.toString(sequence - 1));
+            break;
+          }
+          rows++;
+          if (hidden.contains(sequence)) {
+            skipped.add(sequence);
+          } else {
+            events.add(e);
+          }
+        }
+        session.put(Fields.EVENTS, events).put(BusFields.HIDDEN, skipped);
+      }
+      sessions.add(session);
+    }
+    return sessions;
   }
 
   private JsonObject event(long sequence) {
@@ -532,5 +585,63 @@ class DeliveryVerticleTest {
     stream.disconnect(Duration.ofHours(1)).await();
     awaitPresence("AGENT_ONLINE", "AGENT_OFFLINE");
     assertEquals(Long.valueOf(4), lastSavedPrefix());
+  }
+
+  @Test
+  @DisplayName(
+      "the first connection is one AGENT_CONNECT: its page is delivered without reading the log,"
+          + " the rest of a long replay is read after it, in order")
+  void firstPageInTheConnectReply() {
+    for (int i = 0; i < 130; i++) {
+      event(i);
+    }
+    state.put(
+        SESSION,
+        new JsonObject()
+            .put(Fields.SESSION_ID, SESSION)
+            .put(BusFields.PREFIX, 4)
+            .put(BusFields.EXTRAS, new JsonArray().add(6))
+            .put(BusFields.HEAD, 129));
+    EventRecorder recorder = new EventRecorder();
+    connect(recorder); // replay batch 100: a page of 100 rows (5..104), then the log after 104
+    recorder.awaitCount(SESSION, 124, WAIT);
+    List<Long> expected = new ArrayList<>();
+    for (long s = 5; s < 130; s++) {
+      if (s != 6) {
+        expected.add(s);
+      }
+    }
+    assertEquals(expected, sequences(recorder));
+    assertEquals(1, connects.get());
+    assertEquals(1, reads.get(), "only what lay beyond the first page was read");
+    announce(event(130));
+    recorder.awaitCount(SESSION, 125, WAIT);
+    assertTrue(recorder.noneMatching(e -> e.sequence() > 130, Duration.ofMillis(300)));
+    assertEquals(130L, sequences(recorder).get(124));
+  }
+
+  @Test
+  @DisplayName(
+      "a session service without AGENT_CONNECT (an older node) is asked AGENT_ONLINE and"
+          + " DELIVERY_STATE, and the replay is read from the log as before")
+  void olderSessionService() {
+    knowsConnect = false;
+    for (int i = 0; i < 3; i++) {
+      event(i);
+    }
+    state.put(
+        SESSION,
+        new JsonObject()
+            .put(Fields.SESSION_ID, SESSION)
+            .put(BusFields.PREFIX, 0)
+            .put(BusFields.EXTRAS, new JsonArray())
+            .put(BusFields.HEAD, 2));
+    EventRecorder recorder = new EventRecorder();
+    connect(recorder);
+    recorder.awaitCount(SESSION, 2, WAIT);
+    assertEquals(List.of(1L, 2L), sequences(recorder));
+    awaitPresence("AGENT_ONLINE");
+    assertEquals(0, connects.get());
+    assertEquals(1, reads.get());
   }
 }
