@@ -14,7 +14,8 @@ import dev.asp.protocol.MessageLimits;
  * @param maxTopicLength the longest session topic, in characters
  * @param busTimeoutMs how long a call to another verticle may take before 503
  * @param wsClosingTimeoutSeconds how long a WebSocket peer has to answer a close frame
- * @param authCacheSize token lookups cached per node, shared by its instances (0 disables the cache)
+ * @param authCacheSize token lookups cached per node, shared by its instances (0 disables the
+ *     cache)
  * @param authCacheTtlMs how long a cached lookup is trusted (revocations evict at once anyway)
  * @param authCacheConnectTtlMs how long a lookup that opened a {@code WS /connect} is trusted after
  *     that connect, so a reconnect storm is answered from the cache (revocations evict at once)
