@@ -127,19 +127,37 @@ final class AgentPipeline {
       }
     }
     ready = true;
+    Map<String, Long> pageEnds = new HashMap<>();
+    pages.forEach((id, page) -> pageEnds.put(id, pageEnd(page)));
     pages.forEach(this::deliverFirstPage);
-    // What was announced meanwhile is read, unless a page already brought it (the page is read
-    // after the agent's own reconnect commits; the others' usually land before it is read); a
-    // session whose page is still under way is read again after it.
+    // What was announced meanwhile is read, unless a complete page holds it (the page is read
+    // after the agent's own reconnect commits, and usually after the others' too): sequences
+    // commit in order, so a page read up to its end saw every event before it. A page may still
+    // be under way (its connection backed up): it delivers them when it continues.
     touchedWhileLoading.forEach(
         (id, latest) -> {
           DeliveryCursor cursor = cursors.get(id);
-          if (cursor == null || cursor.fetching() || !cursor.sent(latest)) {
+          if (cursor == null || (latest > pageEnds.getOrDefault(id, -1L) && !cursor.sent(latest))) {
             toRead.add(id);
           }
         });
     touchedWhileLoading.clear();
     toRead.forEach(this::read);
+  }
+
+  /** The last sequence a page covers when it is complete (no continuation), else -1. */
+  private static long pageEnd(JsonObject page) {
+    if (page.getString(Fields.NEXT_CURSOR) != null) {
+      return -1;
+    }
+    long end = -1;
+    for (Object event : page.getJsonArray(Fields.EVENTS)) {
+      end = Math.max(end, ((JsonObject) event).getLong(Fields.SEQUENCE));
+    }
+    for (Object hidden : page.getJsonArray(BusFields.HIDDEN, new JsonArray())) {
+      end = Math.max(end, ((Number) hidden).longValue());
+    }
+    return end;
   }
 
   private void deliverFirstPage(String sessionId, JsonObject page) {

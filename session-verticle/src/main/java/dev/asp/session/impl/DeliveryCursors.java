@@ -49,8 +49,8 @@ public final class DeliveryCursors {
    * The {@code sessions} of {@code AGENT_CONNECT}: {@link #state} with the first replay page of
    * each session whose log goes beyond its cursor, in one more statement for all of them. The pages
    * share {@code limit}: n sessions to read get at most max(1, limit / n) rows each, and only the
-   * first {@code limit} of them (by id) a page at all, so the reply holds at most twice {@code
-   * limit} rows whatever the agent's sessions hold.
+   * first {@code limit} of them (by id) a page at all, so the reply holds at most {@code limit}
+   * events (and the statement reads at most one more row per page) whatever the sessions hold.
    */
   public Future<JsonObject> stateWithPages(JsonObject body) {
     String agent = Requests.handle(body, BusFields.AGENT);
