@@ -5,6 +5,7 @@ import dev.asp.protocol.bus.Addresses;
 import dev.asp.protocol.bus.BusClient;
 import dev.asp.protocol.bus.BusFields;
 import dev.asp.protocol.bus.Drain;
+import dev.asp.protocol.bus.HandedOver;
 import dev.asp.protocol.bus.SessionAction;
 import dev.asp.session.impl.CreateSession;
 import dev.asp.session.impl.DeliveryCursors;
@@ -72,6 +73,7 @@ public final class SessionVerticle extends VerticleBase {
   public Future<?> start() {
     // one name per instance: it labels the pool's metrics, and equal names would collide there
     pool = settings.db().pool(vertx, "asp-session-" + POOLS.incrementAndGet());
+    HandedOver.register(vertx);
     TrustGate trust = new TrustGate(new BusClient(vertx, settings.busTimeoutMs()));
     SessionMeters meters = new SessionMeters(settings.meters());
     announcer = new EventAnnouncer(vertx.eventBus(), settings.meters());
@@ -102,13 +104,14 @@ public final class SessionVerticle extends VerticleBase {
             .on(SessionAction.END, announced(participation::end))
             .on(SessionAction.REOPEN, announced(reopen::handle))
             .on(SessionAction.GET, reads::get)
-            .on(SessionAction.EVENTS, reads::events)
+            // pages of events reach delivery (and the gateway) of this node without a deep copy
+            .onHandedOver(SessionAction.EVENTS, reads::events)
             .on(SessionAction.FORCE_LEAVE, forceLeave::handle)
             .on(SessionAction.AGENT_ONLINE, presence::online)
             .on(SessionAction.AGENT_OFFLINE, presence::offline)
             .on(SessionAction.PRESENCE_RESET, presence::reset)
             .on(SessionAction.DELIVERY_STATE, cursors::state)
-            .on(SessionAction.AGENT_CONNECT, body -> connect(presence, cursors, body))
+            .onHandedOver(SessionAction.AGENT_CONNECT, body -> connect(presence, cursors, body))
             .on(SessionAction.SAVE_CURSORS, cursors::save);
 
     // The pool connects lazily; a first query proves the database answers before we take requests.
