@@ -105,6 +105,10 @@ public final class ConfigLoader {
     setting("ASP_MANAGEMENT_HOST", "127.0.0.1", "interface of the health and metrics server");
     setting("ASP_MANAGEMENT_PORT", "9090", "port of /health/live, /health/ready, /metrics");
     setting("ASP_HEALTH_TIMEOUT_MS", "2000", "longest a readiness check waits (then: not ready)");
+    setting(
+        "ASP_METRICS_VERTX_DETAIL",
+        "true",
+        "Vert.x's per-route HTTP and per-address event-bus meters (false: asp_*, pools, JVM only)");
     setting("ASP_LOG_FORMAT", "text", "text | json (one JSON object per line)");
     setting("ASP_A2A_ENABLED", "true", "serve the A2A hub surface /a2a/*");
     setting("ASP_A2A_NODE_OWNER", "a2a", "reserved owner of hub nodes (@a2a.node_x)");
@@ -249,7 +253,8 @@ public final class ConfigLoader {
             reader.integer("ASP_HTTP_HEADER_TIMEOUT_MS", 100, 600_000),
             reader.integer("ASP_HTTP_MAX_CONNECTIONS", 1, 1_000_000),
             reader.integer("ASP_AUTH_FAILURE_LIMIT", 1, 1_000_000),
-            reader.integer("ASP_AUTH_FAILURE_WINDOW_MS", 100, 86_400_000));
+            reader.integer("ASP_AUTH_FAILURE_WINDOW_MS", 100, 86_400_000),
+            reader.bool("ASP_METRICS_VERTX_DETAIL"));
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(
           "invalid configuration:\n  " + String.join("\n  ", problems));

@@ -183,7 +183,13 @@ public final class Operator {
     PrometheusMeterRegistry registry = NodeMetrics.newRegistry();
     if (!config.cluster().clustered()) {
       Vertx vertx =
-          NodeMetrics.enable(Vertx.builder(), new VertxOptions(), registry, nodeId).build();
+          NodeMetrics.enable(
+                  Vertx.builder(),
+                  new VertxOptions(),
+                  registry,
+                  nodeId,
+                  config.vertxMetricsDetail())
+              .build();
       return start(vertx, null, config, db, nodeId, registry).onFailure(f -> vertx.close());
     }
     ClusterSettings cluster = config.cluster();
@@ -191,7 +197,8 @@ public final class Operator {
         new HazelcastClusterManager(
             HazelcastConfigs.build(cluster, nodeId, longestRateWindowMs(config)));
     VertxOptions options = new VertxOptions().setEventBusOptions(EventBusConfigs.build(cluster));
-    return NodeMetrics.enable(Vertx.builder(), options, registry, nodeId)
+    return NodeMetrics.enable(
+            Vertx.builder(), options, registry, nodeId, config.vertxMetricsDetail())
         .withClusterManager(manager)
         .buildClustered()
         .compose(

@@ -37,6 +37,9 @@ import java.util.Set;
  *     closed at once
  * @param authFailureLimit failed authentications a client address may have per window; more are 429
  * @param authFailureWindowMs that window: a throttled address gets its whole budget back after it
+ * @param vertxMetricsDetail Vert.x's own HTTP server and event-bus meters (per route, per address)
+ *     are recorded; false leaves {@code /metrics} with the {@code asp_*}, pool and JVM meters, and
+ *     saves their cost on every request and bus message
  */
 public record OperatorConfig(
     Set<Role> roles,
@@ -83,7 +86,8 @@ public record OperatorConfig(
     long httpHeaderTimeoutMs,
     int httpMaxConnections,
     int authFailureLimit,
-    long authFailureWindowMs) {
+    long authFailureWindowMs,
+    boolean vertxMetricsDetail) {
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;
@@ -122,6 +126,8 @@ public record OperatorConfig(
         + managementPort
         + ", logFormat="
         + logFormat
+        + ", vertxMetricsDetail="
+        + vertxMetricsDetail
         + "]";
   }
 }

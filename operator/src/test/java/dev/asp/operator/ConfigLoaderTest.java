@@ -157,6 +157,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("Vert.x's detailed meters are on by default, off with false, and refused otherwise")
+  void vertxMetricsDetail() {
+    assertTrue(ConfigLoader.load(Map.of()).vertxMetricsDetail());
+    assertFalse(
+        ConfigLoader.load(Map.of("ASP_METRICS_VERTX_DETAIL", "false")).vertxMetricsDetail());
+    ConfigLoader.InvalidConfigException e =
+        assertThrows(
+            ConfigLoader.InvalidConfigException.class,
+            () -> ConfigLoader.load(Map.of("ASP_METRICS_VERTX_DETAIL", "off")));
+    assertTrue(e.getMessage().contains("ASP_METRICS_VERTX_DETAIL"), e.getMessage());
+  }
+
+  @Test
   @DisplayName("the README's configuration table lists every setting with its default")
   void readmeListsEverySetting() throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"));

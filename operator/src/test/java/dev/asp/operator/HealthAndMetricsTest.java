@@ -231,6 +231,54 @@ class HealthAndMetricsTest {
   }
 
   @Test
+  @DisplayName(
+      "with ASP_METRICS_VERTX_DETAIL=false /metrics keeps the asp_, pool and JVM meters and has no"
+          + " HTTP-by-route or event-bus meters")
+  void vertxDetailOff() throws InterruptedException {
+    Operator.Running other =
+        Operator.launch(config(Map.of("ASP_METRICS_VERTX_DETAIL", "false")), TestDatabase.fresh())
+            .await();
+    String otherUrl = "http://127.0.0.1:" + other.port();
+    AspAdminClient admin = AspAdminClient.create(clients, otherUrl, OperatorHarness.ADMIN_TOKEN);
+    try {
+      AspClient alice =
+          AspClient.create(
+              clients,
+              otherUrl,
+              admin.createAgent("@alice.quiet", "open", List.of()).await().token());
+      AspClient bob =
+          AspClient.create(
+              clients,
+              otherUrl,
+              admin.createAgent("@bob.quiet", "open", List.of()).await().token());
+      EventRecorder bobSees = new EventRecorder();
+      AspEventStream stream = bob.connect(bobSees);
+      stream.connected().await();
+      String id = alice.createSession(NewSession.inviting("@bob.quiet")).await().sessionId();
+      bob.join(id).await();
+      alice.send(id, "hello bob").await();
+      bobSees.awaitType(id, EventType.MESSAGE, WAIT);
+
+      String metrics = get(other.managementPort(), "/metrics").body();
+      // the traffic went through the HTTP server and the event bus, and the asp_ meters saw it
+      assertTrue(sample(metrics, "asp_events_committed_total") >= 3, metrics);
+      assertEquals(1.0, sample(metrics, "asp_websockets_open"));
+      assertTrue(metrics.contains("vertx_pool_"), "pool metrics stay");
+      assertTrue(metrics.contains("jvm_memory_used_bytes"), "JVM metrics stay");
+      assertFalse(metrics.contains("vertx_http_server_"), "HTTP server meters are off");
+      assertFalse(metrics.contains("vertx_eventbus_"), "event-bus meters are off");
+      assertFalse(metrics.contains("route=\""), "no meter is labelled by route");
+      assertFalse(metrics.contains("address=\"asp."), "no meter is labelled by bus address");
+      stream.close().await();
+      alice.close();
+      bob.close();
+    } finally {
+      admin.close();
+      other.close().await();
+    }
+  }
+
+  @Test
   @DisplayName("a draining node is live but not ready")
   void draining() {
     Operator.Running other = Operator.launch(config(Map.of()), TestDatabase.fresh()).await();
