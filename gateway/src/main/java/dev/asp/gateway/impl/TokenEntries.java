@@ -8,9 +8,10 @@ import java.util.LinkedHashMap;
 /**
  * The verified token lookups of one node, shared by its gateway instances: a reconnect lands on
  * whichever instance accepts the connection, so a cache per instance would miss half the time with
- * two. Bounded (least recently used entries go first); every method holds the lock for a map
- * operation only (microseconds), never across a lookup, so event loops do not wait on each other.
- * Keys are SHA-256 digests of tokens.
+ * two. Bounded (least recently used entries go first); the lock is held for a map operation only,
+ * never across a lookup: microseconds, except {@link #forget}, which scans every entry once per
+ * credential change (and per gateway instance that hears of it), a rare event during which the
+ * other event loops may wait that long. Keys are SHA-256 digests of tokens.
  */
 final class TokenEntries implements Shareable {
   private static final String MAP = "asp.gateway.tokens";
