@@ -569,4 +569,52 @@ class A2aEndToEndTest {
     assertTrue(found);
     assertEquals(listed.getJsonArray("sessions").size(), listed.getInteger("count"));
   }
+
+  @Test
+  @DisplayName(
+      "session_reminder.recent_updates looks back over the session's last 256 events, never its"
+          + " whole history")
+  void remindersLookBackOverAWindow() {
+    Node a = hello();
+    Node b = hello();
+    Node c = hello();
+    String session = createSession(a, List.of(b.id(), c.id()));
+    for (Node node : List.of(b, c)) {
+      ok(
+          http.post(
+              "/a2a/session/join",
+              node.secret(),
+              new JsonObject().put("sender_id", node.id()).put("session_id", session)));
+    }
+    // 260 messages b may not see: b's reminder passes over them; the joins lie beyond the window
+    for (int i = 0; i < 260; i++) {
+      ok(
+          http.post(
+              "/a2a/session/message",
+              a.secret(),
+              new JsonObject()
+                  .put("session_id", session)
+                  .put("to_node_id", c.id())
+                  .put("content", "for c " + i)));
+    }
+    JsonObject sent =
+        ok(
+            http.post(
+                "/a2a/session/message",
+                b.secret(),
+                new JsonObject().put("session_id", session).put("content", "b's own")));
+    JsonArray updates = sent.getJsonObject("session_reminder").getJsonArray("recent_updates");
+    assertEquals(1, updates.size(), updates.encode());
+    assertTrue(updates.getString(0).startsWith(b.id() + " sent "), updates.encode());
+
+    // within the window the same reminder shows what b may see, newest first
+    JsonObject again =
+        ok(
+            http.post(
+                "/a2a/session/message",
+                c.secret(),
+                new JsonObject().put("session_id", session).put("content", "c's own")));
+    JsonArray cUpdates = again.getJsonObject("session_reminder").getJsonArray("recent_updates");
+    assertEquals(5, cUpdates.size(), cUpdates.encode());
+  }
 }

@@ -411,11 +411,17 @@ public final class A2aQueries {
           + "   AND e.sequence > COALESCE(pos.prefix, -1)"
           + "   AND NOT (e.sequence = ANY (COALESCE(pos.extras, '{}'::bigint[])))) AS unread";
 
-  /** The latest events of session $1 that $2 may see by audience, newest first, for reminders. */
+  /**
+   * The latest events of session $1 that $2 may see by audience, newest first, at most $3, from
+   * sequence $4 on, for reminders. With the session's statistics behind its growth the planner read
+   * every event of the session by bitmap and sorted them (1.5 ms at 2,000 events, growing, under
+   * the session lock) instead of walking the key backwards: the order is now the whole key's, which
+   * the backward walk gives as it is, and the lower bound caps what any plan reads.
+   */
   public static final String RECENT_EVENTS =
-      "SELECT type, subject, payload FROM events WHERE session_id = $1"
+      "SELECT type, subject, payload FROM events WHERE session_id = $1 AND sequence >= $4"
           + " AND (audience IS NULL OR $2 = ANY (audience))"
-          + " ORDER BY sequence DESC LIMIT $3";
+          + " ORDER BY session_id DESC, sequence DESC LIMIT $3";
 
   // --- mailbox (§10)
 

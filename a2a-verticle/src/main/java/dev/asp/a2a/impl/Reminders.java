@@ -23,6 +23,12 @@ public final class Reminders {
 
   private static final int MAX_LINES = 5;
 
+  /**
+   * How far back from the session's next sequence {@code recent_updates} looks at most: "lately" is
+   * the last this many events, so a reminder costs the same however long the session ran.
+   */
+  static final int RECENT_WINDOW = 256;
+
   private final EventViews views;
 
   public Reminders(EventViews views) {
@@ -55,7 +61,9 @@ public final class Reminders {
       List<Task> tasks) {
     return client
         .preparedQuery(A2aQueries.RECENT_EVENTS)
-        .execute(Tuple.of(session.id(), caller, RECENT))
+        .execute(
+            Tuple.of(
+                session.id(), caller, RECENT, Math.max(0, session.nextSequence() - RECENT_WINDOW)))
         .map(
             rows -> {
               JsonArray updates = new JsonArray();
