@@ -57,11 +57,15 @@ public final class ConnectRoute {
         .onComplete(
             agent -> {
               if (agent.failed()) {
+                // refused: the request reads on, so its end is handled and a request after it
+                // on the same connection is served
+                request.resume();
                 ErrorResponses.send(ctx, agent.cause());
                 return;
               }
               DeliveryHub hub = DeliveryHub.of(vertx);
               if (hub == null) {
+                request.resume();
                 ErrorResponses.write(ctx, ErrorCode.UNAVAILABLE, "delivery is not running");
                 return;
               }
